@@ -1,0 +1,92 @@
+"""The card model and card identity.
+
+A card's id is derived from *what it asks about* — the deck, the fact key, the card kind and
+(for a fact that yields several cards of one kind) the variant — never from its wording, so a
+teacher who fixes a typo keeps every learner's review history. Beside the id, ``hash`` holds a
+digest of the generated content, which is how regeneration tells a teacher's edit from a
+change in the lesson.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from recall.text import stable_hash
+
+KINDS = ("basic", "reverse", "cloze", "mcq")
+LETTERS = "ABCD"
+CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+
+
+def card_id(deck: str, fact: str, kind: str, variant: str = "") -> str:
+    """The identity of a card: stable across rewording, unique across decks."""
+    return stable_hash(deck, fact, kind, variant)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One card as it stands in a deck file.
+
+    ``answer`` is the correct letter for multiple choice; ``back`` is the answer (basic,
+    reverse) or the extra shown after a cloze or MCQ is answered.
+    """
+
+    id: str
+    kind: str
+    fact: str
+    front: str
+    back: str
+    options: tuple[str, ...] = ()
+    answer: str = ""
+    tags: tuple[str, ...] = ()
+    source: str = ""
+    url: str = ""
+    as_of: str = ""
+    hash: str = ""
+    retired: str = ""
+
+    def content_hash(self) -> str:
+        """Digest of what the learner sees; ids and bookkeeping are left out."""
+        return stable_hash(self.kind, self.front, self.back, "\x1e".join(self.options), self.answer)
+
+    def stamped(self) -> Card:
+        """This card with ``hash`` set to its current content."""
+        return replace(self, hash=self.content_hash())
+
+    @property
+    def edited(self) -> bool:
+        """True when the content differs from what was generated (a teacher's edit)."""
+        return bool(self.hash) and self.hash != self.content_hash()
+
+    @property
+    def correct_option(self) -> str:
+        return self.options[LETTERS.index(self.answer)] if self.answer in LETTERS[: len(self.options)] else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in deck-file order, leaving out empty optional fields."""
+        out: dict[str, Any] = {"id": self.id, "kind": self.kind, "fact": self.fact, "front": self.front}
+        if self.options:
+            out["options"] = list(self.options)
+            out["answer"] = self.answer
+        out["back"] = self.back
+        out["tags"] = list(self.tags)
+        for name in ("source", "url", "as_of", "hash", "retired"):
+            value = getattr(self, name)
+            if value:
+                out[name] = value
+        return out
+
+
+@dataclass
+class Draft:
+    """A generated card with what the quality rules need to judge it (never written out)."""
+
+    card: Card
+    support: str
+    answer_text: str
+    truths: tuple[bool, ...] = ()
+    style: str = ""
+    exempt_stem: bool = False
+    notes: list[str] = field(default_factory=list)

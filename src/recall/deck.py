@@ -1,0 +1,248 @@
+"""Deck files (``decks/<lesson-slug>.toml``): write, read back exactly, and regenerate.
+
+TOML, because teachers edit these by hand and diff them in review, and because YAML reads
+Norway's country code ``NO`` as ``false``. Reading is strict — an unknown field, a missing
+id, a duplicate id or an MCQ without four options is an error naming the file and the line of
+the offending ``[[card]]`` — so what ``recall add`` loads is exactly what the teacher sees.
+
+Regenerating into an existing file keeps a teacher's edit to any card whose *generated*
+content did not change (``hash`` records what was generated), updates cards whose source
+changed, and marks cards whose fact disappeared as ``retired`` instead of deleting them, so
+review history can follow them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from recall import __version__
+from recall.cards import KINDS, LETTERS, Card
+from recall.errors import RecallError
+from recall.fsio import write_atomic
+
+HEADER = """\
+# recall deck, written by `recall generate` from {lesson}.
+# Edit any front or back: regenerating keeps your edit unless the lesson changes that card.
+# `hash` is what was generated (leave it); `retired` marks cards whose fact is gone.
+
+"""
+_CARD_FIELDS = {
+    "id", "kind", "fact", "front", "back", "options", "answer", "tags",
+    "source", "url", "as_of", "hash", "retired",
+}  # fmt: skip
+_DECK_FIELDS = {"slug", "title", "category", "date", "lesson", "generated_by"}
+
+
+@dataclass
+class Deck:
+    """A deck file's contents."""
+
+    slug: str
+    title: str
+    cards: list[Card]
+    category: str | None = None
+    date: str | None = None
+    lesson: str | None = None
+
+    @property
+    def active(self) -> list[Card]:
+        return [c for c in self.cards if not c.retired]
+
+    def to_toml(self) -> str:
+        meta: dict[str, Any] = {"slug": self.slug, "title": self.title}
+        for name in ("category", "date", "lesson"):
+            value = getattr(self, name)
+            if value:
+                meta[name] = value
+        meta["generated_by"] = f"recall {__version__}"
+        body = tomli_w.dumps({"deck": meta, "card": [c.to_dict() for c in self.cards]}, multiline_strings=True)
+        return HEADER.format(lesson=self.lesson or "a lesson") + body
+
+
+@dataclass
+class MergeReport:
+    """What regeneration did to an existing deck file, card ids per outcome."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept_edits: list[str] = field(default_factory=list)
+    replaced_edits: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    revived: list[str] = field(default_factory=list)
+    hand_written: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {k: len(v) for k, v in self.__dict__.items()}
+
+
+def merge(old: Deck | None, new: list[Card], today: date) -> tuple[list[Card], MergeReport]:
+    """Fold freshly generated cards into an existing deck, keeping what must be kept."""
+    report = MergeReport()
+    if old is None:
+        report.added = [c.id for c in new]
+        return list(new), report
+    previous = {c.id: c for c in old.cards}
+    out: list[Card] = []
+    for card in new:
+        was = previous.get(card.id)
+        if was is None:
+            out.append(card)
+            report.added.append(card.id)
+            continue
+        if was.retired:
+            report.revived.append(card.id)
+        if was.hash == card.hash:
+            # Generated content unchanged: keep the file's version, the teacher's edit included.
+            out.append(replace(was, retired="", tags=card.tags, source=card.source, url=card.url))
+            (report.kept_edits if was.edited else report.unchanged).append(card.id)
+        else:
+            out.append(card)
+            (report.replaced_edits if was.edited else report.changed).append(card.id)
+    fresh = {c.id for c in new}
+    for card in old.cards:
+        if card.id in fresh:
+            continue
+        if not card.hash:  # written by hand: never retired by the generator
+            out.append(card)
+            report.hand_written.append(card.id)
+        elif card.retired:
+            out.append(card)
+        else:
+            out.append(replace(card, retired=today.isoformat()))
+            report.retired.append(card.id)
+    return out, report
+
+
+def write_deck(deck: Deck, path: Path) -> None:
+    """Write a deck file atomically."""
+    write_atomic(path, deck.to_toml().encode("utf-8"))
+
+
+def read_deck(path: Path, display: str | None = None) -> Deck:
+    """Read a deck file, refusing anything malformed with the file and line."""
+    name = display or str(path)
+    try:
+        raw = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise RecallError(f"cannot read deck file: {exc.strerror}", name) from None
+    except UnicodeDecodeError:
+        raise RecallError("deck file is not UTF-8 text", name) from None
+    return parse_deck(raw, name)
+
+
+def parse_deck(raw: str, name: str) -> Deck:
+    """Parse deck-file text (see :func:`read_deck`)."""
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        reason = re.sub(r"\s*\(at .*\)$", "", str(exc))
+        raise RecallError(f"TOML error: {reason}", name, int(m.group(1)) if m else None) from None
+    meta = data.get("deck")
+    if not isinstance(meta, dict):
+        raise RecallError("no [deck] table: this is not a recall deck file", name, 1)
+    unknown = sorted(set(meta) - _DECK_FIELDS)
+    if unknown:
+        raise RecallError(f"[deck]: unknown field {unknown[0]!r}", name, _line_of(raw, "[deck]"))
+    for required in ("slug", "title"):
+        if not isinstance(meta.get(required), str) or not meta[required].strip():
+            raise RecallError(f"[deck] needs {required} = \"…\"", name, _line_of(raw, "[deck]"))
+    headers = [i for i, ln in enumerate(raw.splitlines(), 1) if re.match(r"\s*\[\[\s*card\s*\]\]", ln)]
+    entries = data.get("card", [])
+    if not isinstance(entries, list):
+        raise RecallError("'card' must be an array of tables: [[card]]", name)
+    cards: list[Card] = []
+    seen: dict[str, int | None] = {}
+    for i, entry in enumerate(entries):
+        line = headers[i] if i < len(headers) else None
+        card = _card(entry, name, line)
+        if card.id in seen:
+            raise RecallError(f"duplicate card id {card.id!r} (first at line {seen[card.id]})", name, line)
+        seen[card.id] = line
+        cards.append(card)
+    return Deck(
+        slug=meta["slug"],
+        title=meta["title"],
+        cards=cards,
+        category=_opt_str(meta, "category", name),
+        date=_opt_str(meta, "date", name),
+        lesson=_opt_str(meta, "lesson", name),
+    )
+
+
+def _opt_str(meta: dict[str, Any], key: str, name: str) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise RecallError(f"[deck] {key} must be a string", name)
+    return value
+
+
+def _line_of(raw: str, needle: str) -> int | None:
+    return next((i for i, ln in enumerate(raw.splitlines(), 1) if needle in ln), None)
+
+
+def _card(entry: Any, name: str, line: int | None) -> Card:
+    def fail(msg: str) -> RecallError:
+        return RecallError(msg, name, line)
+
+    if not isinstance(entry, dict):
+        raise fail("each [[card]] must be a table")
+    unknown = sorted(set(entry) - _CARD_FIELDS)
+    if unknown:
+        raise fail(f"card: unknown field {unknown[0]!r}")
+    cid = entry.get("id")
+    if not isinstance(cid, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}", cid):
+        raise fail("card needs an id: letters, digits, '_', '.', ':' or '-' (at most 64)")
+    kind = entry.get("kind")
+    if kind not in KINDS:
+        raise fail(f"card {cid}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    for required in ("front", "back"):
+        if required not in entry:
+            raise fail(f"card {cid} is missing {required!r}")
+    for text_field in ("fact", "front", "back", "answer", "source", "url", "as_of", "hash", "retired"):
+        if text_field in entry and not isinstance(entry[text_field], str):
+            raise fail(f"card {cid}: {text_field!r} must be a string")
+    if not entry["front"].strip():
+        raise fail(f"card {cid}: front is empty")
+    for list_field in ("options", "tags"):
+        value = entry.get(list_field, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(f"card {cid}: {list_field!r} must be a list of strings")
+    options = tuple(entry.get("options", []))
+    answer = entry.get("answer", "")
+    if kind == "mcq":
+        if len(options) != 4 or len({o.strip().casefold() for o in options}) != 4:
+            raise fail(f"card {cid}: multiple choice needs 4 distinct options")
+        if answer not in LETTERS:
+            raise fail(f"card {cid}: answer must be one of A, B, C, D")
+    elif options or answer:
+        raise fail(f"card {cid}: only mcq cards have options and an answer letter")
+    if kind == "cloze" and "{{c" not in entry["front"]:
+        raise fail(f"card {cid}: a cloze front needs a deletion like {{{{c1::…}}}}")
+    return Card(
+        id=cid,
+        kind=kind,
+        fact=entry.get("fact", ""),
+        front=entry["front"],
+        back=entry["back"],
+        options=options,
+        answer=answer,
+        tags=tuple(entry.get("tags", [])),
+        source=entry.get("source", ""),
+        url=entry.get("url", ""),
+        as_of=entry.get("as_of", ""),
+        hash=entry.get("hash", ""),
+        retired=entry.get("retired", ""),
+    )

@@ -1,0 +1,24 @@
+"""The one error type users see.
+
+Every problem with a user's input becomes a :class:`RecallError` carrying the file and, where
+known, the line. The CLI prints it as a single ``file:line: message`` line and exits with
+status 2; nothing else reaches the terminal as a traceback.
+"""
+
+from __future__ import annotations
+
+
+class RecallError(Exception):
+    """A problem with the user's input or environment, reported as one line."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: "
+        return f"{where}{self.message}"

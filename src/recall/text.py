@@ -1,0 +1,126 @@
+"""Small text helpers shared by the pipeline stages.
+
+Lessons arrive with curly quotes, en dashes, emoji and Windows line ends; the parser, the
+fact extractor and the quality checks must all agree on what "the same words" means, so the
+folding rules live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from functools import lru_cache
+
+# Function words: a cloze never deletes only these, and an answer made only of them is empty.
+STOPWORDS = frozenset(
+    """
+    a an the and or but nor so yet for of in on at to by from with without into onto upon
+    about above across after against along among around as before behind below beneath
+    beside between beyond during except inside near off out outside over past since through
+    throughout till toward towards under underneath until up via within is are was were be
+    been being am do does did done has have had having can could may might must shall should
+    will would it its it's this that these those there their them they he she his her him we
+    us our you your i me my mine not no yes if then than too very also just only such which
+    who whom whose what when where why how all any both each few more most other some own
+    same per vs etc e.g i.e
+    """.split()
+)
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
+_DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-"})
+_WORD = re.compile(r"[0-9A-Za-z\u00C0-\u024F]+(?:['.&][0-9A-Za-z\u00C0-\u024F]+)*")
+
+
+def clean(text: str) -> str:
+    """Normalise a lesson's text for display: NFC, straight quotes, single spaces.
+
+    Dashes are kept as written ("5–10 years" reads better than "5-10 years").
+    """
+    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    text = text.replace("\u00a0", " ").replace("\u200b", "")
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Fold text for comparison: lower case, straight quotes, ASCII hyphens, no punctuation."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(_DASHES).lower()
+    text = re.sub(r"[^\w\s-]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, folded (``U.S.`` stays one word, ``5–10`` becomes two)."""
+    folded = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(_DASHES).lower()
+    return [w.strip(".") for w in _WORD.findall(folded) if w.strip(".")]
+
+
+def content_words(text: str) -> list[str]:
+    """Words that carry meaning: not function words, not a lone letter."""
+    return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+def strip_symbols(text: str) -> str:
+    """Drop leading emoji and pictographs (``📂 International Relations``)."""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        cat = unicodedata.category(ch)
+        if cat in {"So", "Sk", "Cf", "Mn", "Zs"} or ch in "\ufe0f\u200d":
+            i += 1
+            continue
+        break
+    return text[i:].strip()
+
+
+@lru_cache(maxsize=4096)
+def slugify(text: str, max_len: int = 60) -> str:
+    """A filesystem- and URL-safe slug: ASCII letters, digits and single hyphens."""
+    text = unicodedata.normalize("NFKD", text).translate(_DASHES)
+    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    text = text.replace("&", " ").replace("'", "").replace(".", "")
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(slug) > max_len:
+        cut = slug[:max_len]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
+    return slug
+
+
+def stable_hash(*parts: str, length: int = 16) -> str:
+    """A short hex digest of ``parts`` that never changes across releases or machines."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()[:length]
+
+
+def human_join(items: list[str], conj: str = "and") -> str:
+    """``["a", "b", "c"]`` → ``"a, b and c"``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {conj} " + items[-1]
+
+
+def contains_phrase(haystack: str, needle: str) -> bool:
+    """True when ``needle`` occurs in ``haystack`` as whole words, after folding."""
+    n = fold(needle)
+    if not n:
+        return False
+    return re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", fold(haystack)) is not None
+
+
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def format_date(iso: str) -> str:
+    """``2023-06`` → ``June 2023``; ``2026-02-04`` → ``4 February 2026``; a year stays a year."""
+    parts = iso.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = MONTHS[int(parts[1]) - 1]
+    if len(parts) == 2:
+        return f"{month} {parts[0]}"
+    return f"{int(parts[2])} {month} {parts[0]}"
