@@ -62,11 +62,20 @@ class Card:
 
     @property
     def correct_option(self) -> str:
-        return self.options[LETTERS.index(self.answer)] if self.answer in LETTERS[: len(self.options)] else ""
+        return (
+            self.options[LETTERS.index(self.answer)]
+            if self.answer in LETTERS[: len(self.options)]
+            else ""
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data in deck-file order, leaving out empty optional fields."""
-        out: dict[str, Any] = {"id": self.id, "kind": self.kind, "fact": self.fact, "front": self.front}
+        out: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind,
+            "fact": self.fact,
+            "front": self.front,
+        }
         if self.options:
             out["options"] = list(self.options)
             out["answer"] = self.answer

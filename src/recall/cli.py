@@ -25,7 +25,14 @@ if TYPE_CHECKING:
     from recall.lesson import Lesson
 
 LESSON_SUFFIXES = (".txt", ".md", ".markdown", ".text")
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
 
 
 class _Group(click.Group):
@@ -65,7 +72,9 @@ def cli() -> None:
 )  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--dry-run", is_flag=True, help="Generate and report, but write nothing.")
-def generate(lessons: tuple[str, ...], out_dir: Path, facts_dir: Path | None, as_json: bool, dry_run: bool) -> None:
+def generate(
+    lessons: tuple[str, ...], out_dir: Path, facts_dir: Path | None, as_json: bool, dry_run: bool
+) -> None:
     """Turn lessons into deck files: decks/<lesson-slug>.toml.
 
     LESSONS are lesson files (plain text or Markdown), directories of them, or - for
@@ -104,7 +113,11 @@ def generate(lessons: tuple[str, ...], out_dir: Path, facts_dir: Path | None, as
         targets[lesson.slug] = lesson.path
         path = out_dir / f"{lesson.slug}.toml"
         if path.resolve().parent != out_dir.resolve():
-            raise RecallError("title would make a path outside the output directory", lesson.path, lesson.title_line)
+            raise RecallError(
+                "title would make a path outside the output directory",
+                lesson.path,
+                lesson.title_line,
+            )
         old = read_deck(path) if path.exists() else None
         cards, report = merge(old, result.cards, today)
         deck = Deck(
@@ -119,9 +132,13 @@ def generate(lessons: tuple[str, ...], out_dir: Path, facts_dir: Path | None, as
     if not dry_run:
         for _, path, deck, _ in plans:
             write_deck(deck, path)
-    summaries = [_summary(r, p, d, m, regenerated=p.exists() and not dry_run) for r, p, d, m in plans]
+    summaries = [
+        _summary(r, p, d, m, regenerated=p.exists() and not dry_run) for r, p, d, m in plans
+    ]
     if as_json:
-        click.echo(json.dumps({"decks": summaries, "written": not dry_run}, indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps({"decks": summaries, "written": not dry_run}, indent=2, ensure_ascii=False)
+        )
     else:
         for s in summaries:
             _print_summary(s, dry_run)
@@ -145,9 +162,13 @@ def _lesson_inputs(args: tuple[str, ...]) -> list[tuple[Path | None, str]]:
             continue
         path = Path(arg)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in LESSON_SUFFIXES)
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in LESSON_SUFFIXES
+            )
             if not found:
-                raise RecallError(f"no lessons here (looked for {', '.join(LESSON_SUFFIXES)} files)", arg)
+                raise RecallError(
+                    f"no lessons here (looked for {', '.join(LESSON_SUFFIXES)} files)", arg
+                )
             out.extend((p, str(p)) for p in found)
         elif path.exists():
             out.append((path, arg))
@@ -166,7 +187,9 @@ def _check_title(lesson: Lesson) -> None:
             lesson.title_line,
         )
     if lesson.slug in _RESERVED:
-        raise RecallError(f"title {title!r} is a reserved device name on Windows", lesson.path, lesson.title_line)
+        raise RecallError(
+            f"title {title!r} is a reserved device name on Windows", lesson.path, lesson.title_line
+        )
 
 
 class _NoBar:
@@ -187,7 +210,9 @@ def _progress(total: int, label: str) -> Any:
     return click.progressbar(length=total, label=label, file=sys.stderr)
 
 
-def _summary(result: Generated, path: Path, deck: Any, report: MergeReport, *, regenerated: bool) -> dict[str, Any]:
+def _summary(
+    result: Generated, path: Path, deck: Any, report: MergeReport, *, regenerated: bool
+) -> dict[str, Any]:
     kinds = Counter(c.kind for c in result.cards)
     return {
         "lesson": result.lesson.path,
@@ -197,7 +222,9 @@ def _summary(result: Generated, path: Path, deck: Any, report: MergeReport, *, r
         "kinds": {k: kinds.get(k, 0) for k in ("basic", "reverse", "cloze", "mcq")},
         "facts": result.facts,
         "topics_matched": result.topics.matched,
-        "topics_without_facts": [{"line": i.line, "topic": i.text} for i in result.topics.unmatched],
+        "topics_without_facts": [
+            {"line": i.line, "topic": i.text} for i in result.topics.unmatched
+        ],
         "also_mentioned": result.topics.mentioned,
         "dropped": [{"fact": f, "kind": k, "reason": r} for f, k, r in result.dropped],
         "changes": report.counts(),
@@ -208,23 +235,38 @@ def _summary(result: Generated, path: Path, deck: Any, report: MergeReport, *, r
 def _print_summary(s: dict[str, Any], dry_run: bool) -> None:
     kinds = ", ".join(f"{n} {k}" for k, n in s["kinds"].items() if n)
     verb = "would write" if dry_run else "wrote"
-    click.echo(f"{verb} {click.style(s['deck'], bold=True)}: {s['cards']} cards ({kinds}) from {s['facts']} facts")
+    click.echo(
+        f"{verb} {click.style(s['deck'], bold=True)}: "
+        f"{s['cards']} cards ({kinds}) from {s['facts']} facts"
+    )
     matched = len(s["topics_matched"])
     total = matched + len(s["topics_without_facts"])
     if total:
         click.echo(f"  Prelims topics with facts: {matched} of {total}")
     for t in s["topics_without_facts"]:
-        click.echo(click.style(f"  no facts for topic (line {t['line']}): {t['topic']}", fg="yellow"))
+        click.echo(
+            click.style(f"  no facts for topic (line {t['line']}): {t['topic']}", fg="yellow")
+        )
     if s["topics_without_facts"]:
-        click.echo("  add them to a fact sheet in the facts directory, with a source URL and as_of date")
+        click.echo(
+            "  add them to a fact sheet in the facts directory, with a source URL and as_of date"
+        )
     if s["also_mentioned"]:
         click.echo(f"  fact-sheet topics mentioned in the text: {', '.join(s['also_mentioned'])}")
     ch = s["changes"]
-    if any(ch[k] for k in ("changed", "unchanged", "kept_edits", "replaced_edits", "retired", "revived")):
+    if any(
+        ch[k]
+        for k in ("changed", "unchanged", "kept_edits", "replaced_edits", "retired", "revived")
+    ):
         parts = [f"{ch[k]} {k.replace('_', ' ')}" for k in ch if ch[k]]
         click.echo(f"  regenerated: {', '.join(parts)}")
     if ch["replaced_edits"]:
-        click.echo(click.style("  your edits were replaced on cards whose lesson text changed (see git diff)", fg="yellow"))
+        click.echo(
+            click.style(
+                "  your edits were replaced on cards whose lesson text changed (see git diff)",
+                fg="yellow",
+            )
+        )
     for d in s["dropped"]:
         click.echo(f"  dropped a {d['kind']} card for {d['fact']}: {d['reason']}")
 

@@ -62,7 +62,9 @@ class Deck:
             if value:
                 meta[name] = value
         meta["generated_by"] = f"recall {__version__}"
-        body = tomli_w.dumps({"deck": meta, "card": [c.to_dict() for c in self.cards]}, multiline_strings=True)
+        body = tomli_w.dumps(
+            {"deck": meta, "card": [c.to_dict() for c in self.cards]}, multiline_strings=True
+        )
         return HEADER.format(lesson=self.lesson or "a lesson") + body
 
 
@@ -154,8 +156,10 @@ def parse_deck(raw: str, name: str) -> Deck:
         raise RecallError(f"[deck]: unknown field {unknown[0]!r}", name, _line_of(raw, "[deck]"))
     for required in ("slug", "title"):
         if not isinstance(meta.get(required), str) or not meta[required].strip():
-            raise RecallError(f"[deck] needs {required} = \"…\"", name, _line_of(raw, "[deck]"))
-    headers = [i for i, ln in enumerate(raw.splitlines(), 1) if re.match(r"\s*\[\[\s*card\s*\]\]", ln)]
+            raise RecallError(f'[deck] needs {required} = "…"', name, _line_of(raw, "[deck]"))
+    headers = [
+        i for i, ln in enumerate(raw.splitlines(), 1) if re.match(r"\s*\[\[\s*card\s*\]\]", ln)
+    ]
     entries = data.get("card", [])
     if not isinstance(entries, list):
         raise RecallError("'card' must be an array of tables: [[card]]", name)
@@ -165,7 +169,9 @@ def parse_deck(raw: str, name: str) -> Deck:
         line = headers[i] if i < len(headers) else None
         card = _card(entry, name, line)
         if card.id in seen:
-            raise RecallError(f"duplicate card id {card.id!r} (first at line {seen[card.id]})", name, line)
+            raise RecallError(
+                f"duplicate card id {card.id!r} (first at line {seen[card.id]})", name, line
+            )
         seen[card.id] = line
         cards.append(card)
     return Deck(
@@ -211,7 +217,17 @@ def _card(entry: Any, name: str, line: int | None) -> Card:
     for required in ("front", "back"):
         if required not in entry:
             raise fail(f"card {cid} is missing {required!r}")
-    for text_field in ("fact", "front", "back", "answer", "source", "url", "as_of", "hash", "retired"):
+    for text_field in (
+        "fact",
+        "front",
+        "back",
+        "answer",
+        "source",
+        "url",
+        "as_of",
+        "hash",
+        "retired",
+    ):
         if text_field in entry and not isinstance(entry[text_field], str):
             raise fail(f"card {cid}: {text_field!r} must be a string")
     if not entry["front"].strip():

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from recall.lesson import Item, Lesson, Section
-from recall.text import STOPWORDS, clean, format_date, slugify
+from recall.text import STOPWORDS, format_date, slugify
 
 #: Sections whose items are prompts or syllabus pointers, not facts to drill.
 NON_FACT_SECTIONS = frozenset({"prelims", "mains", "how-asked", "upsc-relevance"})
@@ -61,6 +61,7 @@ class Acronym(Fact):
 class Definition(Fact):
     term: str
     definition: str
+    plural: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -186,8 +187,8 @@ class Extraction:
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z&]{1,9}?)(s?)\)")
 _LEAD_DET = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "our"}
 _DEFINITION = re.compile(
-    r"^(?:The\s+)?(?P<term>[A-Z][\w'.&-]*(?:\s+(?:[A-Z][\w'.&-]*|of|and|for|in|&)){0,6})\s+"
-    r"(?:is|are|refers to|means)\s+(?P<def>(?:the|a|an)\s.{12,})$"
+    r"^(?:The\s+)?(?P<term>[A-Z][\w'.&-]*(?:\s+(?:[\w'.&-]+)){0,5}?)(?:\s+\([A-Z][A-Za-z]{1,9}\))?\s+"
+    r"(?P<verb>is|are|refers to|means)\s+(?P<def>(?:the|a|an)\s.{12,})$"
 )
 _NOT_TERMS = {"this", "that", "it", "these", "there", "here", "he", "she", "they", "we", "such"}
 _PAREN_EXAMPLES = re.compile(
@@ -196,16 +197,20 @@ _PAREN_EXAMPLES = re.compile(
 )
 _CAP = r"[A-Z][\w'-]*(?:\s+(?:of\s+)?[A-Z][\w'-]*)*"
 _INLINE_EXAMPLES = re.compile(
-    rf"\b(?:such as|like|including)\s+((?:{_CAP})(?:\s*,\s*(?:and\s+)?{_CAP})*\s*,?\s*(?:and|or)\s+{_CAP})"
+    rf"\b(?:such as|like|including)\s+"
+    rf"((?:{_CAP})(?:\s*,\s*(?:and\s+)?{_CAP})*\s*,?\s*(?:and|or)\s+{_CAP})"
 )
 _LABEL = re.compile(r"^(?P<label>[A-Z][^:]{1,70}?)\s*:\s+(?P<body>\S.{8,})$")
 _NUMBER = re.compile(
-    r"(?:₹|Rs\.?\s?|\$|US\$)?\d[\d,]*(?:\.\d+)?(?:\s?[–-]\s?\d[\d,]*(?:\.\d+)?)?"
+    r"(?:₹|Rs\.?\s?|\$|US\$)?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s?[–-]\s?\d(?:[\d,]*\d)?(?:\.\d+)?)?"
     r"(?:\s?(?:%|per\s?cent|percent|crore|lakh|million|billion|trillion|years?|months?|days?|"
     r"km|kg|tonnes?|MW|GW|hectares?|ha))?"
 )
-_TARGET = re.compile(r"\b((?:[A-Z][\w-]*\s+){1,4})((?:19|20|21)\d\d)\s+(target|goal|deadline|vision)\b")
-_PAREN_NAME = re.compile(r"\(([A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})\)")
+_TARGET = re.compile(
+    r"\b((?:[A-Z][\w-]*\s+){1,4})((?:19|20|21)\d\d)\s+(target|goal|deadline|vision)\b"
+)
+# "(China)" but not "IREL (India) Limited", where the brackets are part of a name.
+_PAREN_NAME = re.compile(r"\(([A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})\)(?!\s[A-Z])")
 
 
 def extract(lesson: Lesson) -> Extraction:
@@ -219,6 +224,7 @@ def extract(lesson: Lesson) -> Extraction:
             out.facts.append(fact)
 
     for section in lesson.sections:
+        fact: Fact
         if section.kind == "prelims":
             out.topics.extend(section.items)
         for item in section.items:
@@ -320,10 +326,11 @@ def _passage(lesson: Lesson, section: Section) -> Passage:
     first = section.items[0]
     text = " ".join(i.text for i in section.items)
     title = lesson.short_title
+    when = format_date(lesson.date) if lesson.date else "the lesson"
     question = (
         f"In brief: what is {title} about?"
         if section.kind == "direct-answer"
-        else f"Why was {title} in the news (as of {format_date(lesson.date) if lesson.date else 'the lesson'})?"
+        else f"Why was {title} in the news (as of {when})?"
     )
     return Passage(
         key=f"passage:{section.kind}",
@@ -383,6 +390,7 @@ def _sentence_facts(lesson: Lesson, section: Section, item: Item, src: Source) -
                 section=section.kind,
                 term=term,
                 definition=definition.group("def").rstrip("."),
+                plural=definition.group("verb") == "are",
             )
         )
     taken: list[tuple[int, int]] = [(0, label.end("label"))] if label else []
@@ -438,20 +446,31 @@ def _ordinal(section: Section, item: Item) -> int:
 
 
 def _salient(text: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """The one span of a sentence most worth hiding: a quantity, else a named country."""
+    """The one span of a sentence most worth hiding: a quantity, else a named country.
+
+    Amounts with a unit (₹16,300 crore, 6%, 5–10 years) beat ranges (Articles 14–18), which
+    beat bare years; a number that labels something ("Dimension 1", "GS Paper II") is skipped.
+    """
+    best: tuple[int, tuple[int, int]] | None = None
     for m in _NUMBER.finditer(text):
-        span = m.span()
-        value = m.group(0)
-        overlaps = any(s < span[1] and span[0] < e for s, e in taken)
-        if overlaps or not re.search(r"\d", value):
+        span, value = m.span(), m.group(0)
+        if any(s < span[1] and span[0] < e for s, e in taken):
             continue
-        has_unit = not value.replace(",", "").replace(".", "").isdigit()
-        is_year = bool(re.fullmatch(r"(19|20|21)\d\d", value))
-        label_like = re.match(r"\s*\(", text[span[1] :]) and text[: span[0]].rstrip().endswith(
-            ("Dimension", "Paper", "GS")
-        )
-        if (has_unit or is_year) and not label_like:
-            return span
+        if re.search(r"(Dimension|Paper|GS|Part|No\.?|Phase|Tranche)\s*$", text[: span[0]]):
+            continue
+        digits = value.replace(",", "").replace(".", "")
+        if re.search(r"[^\d\s–-]", digits):
+            score = 3
+        elif re.search(r"\d\s?[–-]\s?\d", value):
+            score = 2
+        elif re.fullmatch(r"(19|20|21)\d\d", value):
+            score = 1
+        else:
+            continue
+        if best is None or score > best[0]:
+            best = (score, span)
+    if best is not None:
+        return best[1]
     for m in _PAREN_NAME.finditer(text):
         if not any(s < m.end(1) and m.start(1) < e for s, e in taken):
             return m.span(1)

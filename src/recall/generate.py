@@ -71,7 +71,11 @@ class _Maker:
         exempt_stem: bool = False,
     ) -> Draft:
         src = fact.source
-        tags = [self.lesson.slug, f"section::{fact.section}", "prelims" if fact.prelims else "mains"]
+        tags = [
+            self.lesson.slug,
+            f"section::{fact.section}",
+            "prelims" if fact.prelims else "mains",
+        ]
         tags += [f"topic::{t}" for t in fact.topics]
         if src.confidence != "verified":
             back = f"{back}\n(Unconfirmed: {src.confidence}, one source.)"
@@ -129,13 +133,17 @@ def _clip(sentence: str, span: tuple[int, int], words: int = 14) -> tuple[str, s
 def _acronym(m: _Maker, f: Acronym) -> list[Draft]:
     return [
         m.draft(f, "basic", f"What does {f.short} stand for?", f.long),
-        m.draft(f, "reverse", f"What is the abbreviation of “{f.long}”?", f.short, exempt_stem=False),
+        m.draft(
+            f, "reverse", f"What is the abbreviation of “{f.long}”?", f.short, exempt_stem=False
+        ),
     ]
 
 
 def _definition(m: _Maker, f: Definition) -> list[Draft]:
     return [
-        m.draft(f, "basic", f"What is {f.term}?", _cap(f.definition) + "."),
+        m.draft(
+            f, "basic", f"What {'are' if f.plural else 'is'} {f.term}?", _cap(f.definition) + "."
+        ),
         m.draft(f, "reverse", f"Which term is defined as: “{_cap(f.definition)}”?", f.term),
     ]
 
@@ -227,7 +235,12 @@ def _succession(m: _Maker, f: Succession) -> list[Draft]:
     old = f.old[4:] if f.old.startswith("the ") else f.old
     return [
         m.draft(f, "basic", f"What replaced {f.old} on {when}?", back, answer=new),
-        m.draft(f, "reverse", f"{new}, launched on {when}, succeeded which U.S.-led grouping?", _cap(old)),
+        m.draft(
+            f,
+            "reverse",
+            f"{new}, launched on {when}, succeeded which U.S.-led grouping?",
+            _cap(old),
+        ),
     ]
 
 
@@ -235,6 +248,7 @@ def _member_set(m: _Maker, f: MemberSet) -> list[Draft]:
     drafts: list[Draft] = []
     verb = m.sheets.verbs.get(f.key, "is")
     nouns = _plural(f.noun)
+    were = "were" if verb == "was" else "are"
     if f.question or len(f.members) <= 7:
         q = f.question or f"Name the {len(f.members)} {f.name}."
         core = f.answer or human_join(list(f.members))
@@ -250,25 +264,47 @@ def _member_set(m: _Maker, f: MemberSet) -> list[Draft]:
             rng.shuffle(options)
             truths = tuple(o == member for o in options)
             front = f"Which one of the following {nouns} {verb} {f.relation}?"
-            back = f"{member} {verb} {f.relation}. The others {'were' if verb == 'was' else 'are'} not.{note}"
+            back = f"{member} {verb} {f.relation}. The others {were} not.{note}"
             drafts.append(
-                m.draft(f, "mcq", front, back, answer=member, variant=f"which:{member}",
-                        options=tuple(options), truths=truths, style="which")
+                m.draft(
+                    f,
+                    "mcq",
+                    front,
+                    back,
+                    answer=member,
+                    variant=f"which:{member}",
+                    options=tuple(options),
+                    truths=truths,
+                    style="which",
+                )
             )
     # Which one is NOT …: three members (highlighted first), one outsider.
     if len(f.members) >= 3:
         rng = m.rng(f, "not")
         pool = list(f.highlight) + [x for x in f.members if x not in f.highlight]
-        insiders = pool[:3] if len(f.highlight) >= 3 else [*f.highlight, *rng.sample(pool[len(f.highlight) :], 3 - len(f.highlight))]
+        insiders = (
+            pool[:3]
+            if len(f.highlight) >= 3
+            else [*f.highlight, *rng.sample(pool[len(f.highlight) :], 3 - len(f.highlight))]
+        )
         outsider = rng.choice(list(f.contrast))
-        options = [*insiders, outsider]
-        rng.shuffle(options)
-        truths = tuple(o == outsider for o in options)
+        choices = [*insiders, outsider]
+        rng.shuffle(choices)
+        truths = tuple(o == outsider for o in choices)
         front = f"Which one of the following {nouns} {verb} NOT {f.relation}?"
-        back = f"{outsider} {verb} not; {human_join(insiders)} {'were' if verb == 'was' else 'are'}.{note}"
+        back = f"{outsider} {verb} not; {human_join(insiders)} {were}.{note}"
         drafts.append(
-            m.draft(f, "mcq", front, back, answer=outsider, variant="not",
-                    options=tuple(options), truths=truths, style="not")
+            m.draft(
+                f,
+                "mcq",
+                front,
+                back,
+                answer=outsider,
+                variant="not",
+                options=tuple(choices),
+                truths=truths,
+                style="not",
+            )
         )
     # Consider the following statements: two claims, each true or false by the sheet.
     rng = m.rng(f, "statements")
@@ -277,17 +313,33 @@ def _member_set(m: _Maker, f: MemberSet) -> list[Draft]:
     rng.shuffle(claims)
     picked = claims[:2]
     if len(picked) == 2:
-        statements = "\n".join(f"{i}. {x} {verb} {f.relation}." for i, (x, _) in enumerate(picked, 1))
+        statements = "\n".join(
+            f"{i}. {x} {verb} {f.relation}." for i, (x, _) in enumerate(picked, 1)
+        )
         t1, t2 = picked[0][1], picked[1][1]
-        options = ("1 only", "2 only", "Both 1 and 2", "Neither 1 nor 2")
+        codes = ("1 only", "2 only", "Both 1 and 2", "Neither 1 nor 2")
         truths = (t1 and not t2, t2 and not t1, t1 and t2, not t1 and not t2)
-        front = f"Consider the following statements:\n{statements}\nWhich of the statements given above is/are correct?"
-        verdicts = " ".join(f"{i}: {'correct' if t else 'incorrect'}." for i, (_, t) in enumerate(picked, 1))
+        front = (
+            f"Consider the following statements:\n{statements}\n"
+            "Which of the statements given above is/are correct?"
+        )
+        verdicts = " ".join(
+            f"{i}: {'correct' if t else 'incorrect'}." for i, (_, t) in enumerate(picked, 1)
+        )
         support = f.source.text + " | 1 only 2 only Both 1 and 2 Neither 1 nor 2"
         drafts.append(
-            m.draft(f, "mcq", front, f"{verdicts}{note}", answer=options[truths.index(True)],
-                    variant="statements", options=options, truths=truths, style="statements",
-                    support=support)
+            m.draft(
+                f,
+                "mcq",
+                front,
+                f"{verdicts}{note}",
+                answer=codes[truths.index(True)],
+                variant="statements",
+                options=codes,
+                truths=truths,
+                style="statements",
+                support=support,
+            )
         )
     return drafts
 
@@ -338,8 +390,18 @@ def _match_pairs(m: _Maker, group: str, facts: list[Attribute]) -> list[Draft]:
     truths = tuple(p == right for p in codes)
     support = group_fact.source.text + " " + " ".join(options)
     return [
-        m.draft(group_fact, "mcq", front, back, answer=code(right), variant="match",
-                options=options, truths=truths, style="match", support=support)
+        m.draft(
+            group_fact,
+            "mcq",
+            front,
+            back,
+            answer=code(right),
+            variant="match",
+            options=options,
+            truths=truths,
+            style="match",
+            support=support,
+        )
     ]
 
 
@@ -379,7 +441,8 @@ def _flag_superseded(m: _Maker, draft: Draft, fact: Fact) -> Draft:
         return draft
     as_of = format_date(draft.card.as_of) if draft.card.as_of else "the lesson"
     new = f"{succession.new} ({succession.new_long})" if succession.new_long else succession.new
-    flag = f"As of {as_of}. Since {format_date(succession.date)}, {succession.old} has been succeeded by {new}."
+    since = format_date(succession.date)
+    flag = f"As of {as_of}. Since {since}, {succession.old} has been succeeded by {new}."
     draft.card = replace(draft.card, back=f"{draft.card.back}\n{flag}")
     draft.notes.append("superseded")
     return draft
@@ -397,7 +460,9 @@ def generate(lesson: Lesson, sheets: Sheets) -> Generated:
     text = "\n".join(i.text for s in lesson.sections for i in s.items) + "\n" + lesson.title
     sheet_facts, report = select(sheets, extraction.topics, text)
     sheet_acronyms = {f.short for f in sheet_facts if isinstance(f, Acronym)}
-    lesson_facts = [f for f in extraction.facts if not (isinstance(f, Acronym) and f.short in sheet_acronyms)]
+    lesson_facts = [
+        f for f in extraction.facts if not (isinstance(f, Acronym) and f.short in sheet_acronyms)
+    ]
     maker = _Maker(lesson, sheets)
     drafts: list[Draft] = []
     groups: dict[str, list[Attribute]] = {}
@@ -408,7 +473,9 @@ def generate(lesson: Lesson, sheets: Sheets) -> Generated:
             groups.setdefault(fact.group, []).append(fact)
     for group, members in groups.items():
         drafts.extend(_match_pairs(maker, group, members))
-    result = Generated(lesson=lesson, cards=[], topics=report, facts=len(lesson_facts) + len(sheet_facts))
+    result = Generated(
+        lesson=lesson, cards=[], topics=report, facts=len(lesson_facts) + len(sheet_facts)
+    )
     passing: list[Card] = []
     for d in drafts:
         problems = card_problems(d)

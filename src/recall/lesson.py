@@ -185,7 +185,7 @@ def read_lesson(path: Path, display: str | None = None) -> Lesson:
 
 def parse(text: str, path: str = "-", fallback_title: str | None = None) -> Lesson:
     """Parse lesson text into sections of items. Never raises on odd text, only on no text."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     title: str | None = None
     title_line = 1
     category: str | None = None
@@ -207,7 +207,9 @@ def parse(text: str, path: str = "-", fallback_title: str | None = None) -> Less
         folded = fold(bare)
         if not bare or _CHROME.match(folded) or raw.lstrip().startswith(("✍", "👤")):
             continue
-        if raw.lstrip().startswith("📂") or (m := _META.match(bare)) and m.group(1).lower() == "category":
+        if raw.lstrip().startswith("📂") or (
+            (m := _META.match(bare)) and m.group(1).lower() == "category"
+        ):
             category = _META.sub(r"\2", bare) or category
             continue
         if raw.lstrip().startswith(("📅", "🗓")) or (m := _META.match(bare)):
@@ -237,7 +239,9 @@ def parse(text: str, path: str = "-", fallback_title: str | None = None) -> Less
             continue
         bullet = _BULLET.match(raw)
         if bullet and bare:
-            current.add(no, clean(_unmark(bullet.group(2))), bullet=True, depth=len(bullet.group(1)))
+            current.add(
+                no, clean(_unmark(bullet.group(2))), bullet=True, depth=len(bullet.group(1))
+            )
         else:
             current.add(no, line, bullet=False, depth=0)
 
@@ -346,7 +350,9 @@ def _segmenter() -> Any:
 
 def _unmark(text: str) -> str:
     """Strip Markdown emphasis that wraps headings and labels (``**Prelims Focus:**``)."""
-    return re.sub(r"(\*\*|__)(.+?)\1", r"\2", text).replace("`", "")
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?![\s*])(.+?)(?<![\s*])\*(?![\w*])", r"\1", text)
+    return text.replace("`", "")
 
 
 def _heading_kind(line: str) -> tuple[str | None, str]:
@@ -366,8 +372,10 @@ def _heading_kind(line: str) -> tuple[str | None, str]:
 
 def _looks_like_title(line: str) -> bool:
     stripped = strip_symbols(line)
-    return 3 <= len(stripped) <= 120 and not stripped.endswith((".", ",", ";")) and (
-        len(stripped.split()) <= 16
+    return (
+        3 <= len(stripped) <= 120
+        and not stripped.endswith((".", ",", ";"))
+        and (len(stripped.split()) <= 16)
     )
 
 

@@ -102,7 +102,9 @@ def duplicate_problems(cards: Iterable[Card]) -> dict[str, str]:
             out[card.id] = "duplicate id"
             continue
         seen_ids.add(card.id)
-        key = fold(CLOZE.sub(lambda m: m.group(2), card.front) if card.kind == "cloze" else card.front)
+        key = fold(
+            CLOZE.sub(lambda m: m.group(2), card.front) if card.kind == "cloze" else card.front
+        )
         if card.kind == "mcq":  # one stem, other options: another question
             key += " | " + " | ".join(sorted(fold(o) for o in card.options))
         if key in seen_fronts:
@@ -114,7 +116,11 @@ def duplicate_problems(cards: Iterable[Card]) -> dict[str, str]:
             front_words = set(content_words(card.front))
             for other_answer, other_words, other_id in asked:
                 union = front_words | other_words
-                if answer == other_answer and union and len(front_words & other_words) / len(union) >= 0.8:
+                if (
+                    answer == other_answer
+                    and union
+                    and len(front_words & other_words) / len(union) >= 0.8
+                ):
                     out[card.id] = f"asks the same as card {other_id}"
                     break
             else:

@@ -117,7 +117,9 @@ def load_sheets(paths: Iterable[Path]) -> Sheets:
         for topic in fact.topics:
             if topic not in sheets.topics:
                 file, line = where[key]
-                raise RecallError(f"topic {topic!r} is not defined in any [topics] table", file, line)
+                raise RecallError(
+                    f"topic {topic!r} is not defined in any [topics] table", file, line
+                )
     return sheets
 
 
@@ -140,13 +142,19 @@ def _load_one(path: Path, sheets: Sheets, where: dict[str, tuple[str, int]]) -> 
         line = int(m.group(1)) if m else None
         reason = re.sub(r"\s*\(at .*\)$", "", msg)
         raise RecallError(f"TOML error: {reason}", name, line) from None
-    headers = [i for i, ln in enumerate(raw.splitlines(), 1) if re.match(r"\s*\[\[\s*fact\s*\]\]", ln)]
+    headers = [
+        i for i, ln in enumerate(raw.splitlines(), 1) if re.match(r"\s*\[\[\s*fact\s*\]\]", ln)
+    ]
     topics = data.get("topics", {})
     if not isinstance(topics, dict):
-        raise RecallError("[topics] must be a table of topic = [aliases]", name, _line_of(raw, "[topics]"))
+        raise RecallError(
+            "[topics] must be a table of topic = [aliases]", name, _line_of(raw, "[topics]")
+        )
     for topic, aliases in topics.items():
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
-            raise RecallError(f"topic {topic!r}: aliases must be a list of strings", name, _line_of(raw, topic))
+            raise RecallError(
+                f"topic {topic!r}: aliases must be a list of strings", name, _line_of(raw, topic)
+            )
         sheets.topics[topic] = (*sheets.topics.get(topic, ()), *aliases)
     facts = data.get("fact", [])
     if not isinstance(facts, list):
@@ -156,7 +164,9 @@ def _load_one(path: Path, sheets: Sheets, where: dict[str, tuple[str, int]]) -> 
         fact = _fact(entry, name, line, sheets)
         if fact.key in sheets.facts:
             other = where[fact.key]
-            raise RecallError(f"duplicate fact key {fact.key!r} (first at {other[0]}:{other[1]})", name, line)
+            raise RecallError(
+                f"duplicate fact key {fact.key!r} (first at {other[0]}:{other[1]})", name, line
+            )
         sheets.facts[fact.key] = fact
         where[fact.key] = (name, line or 0)
     sheets.files.append(name)
@@ -192,10 +202,10 @@ def _fact(entry: Any, file: str, line: int | None, sheets: Sheets) -> Fact:
         raise fail(f"fact {key!r}: source must be an http(s) URL")
     as_of = entry.get("as_of")
     if not isinstance(as_of, str) or not _AS_OF.match(as_of):
-        raise fail(f"fact {key!r} needs as_of = \"YYYY-MM\" or \"YYYY-MM-DD\" (when it was true)")
+        raise fail(f'fact {key!r} needs as_of = "YYYY-MM" or "YYYY-MM-DD" (when it was true)')
     confidence = entry.get("confidence", "verified")
     if confidence not in {"verified", "likely"}:
-        raise fail(f"fact {key!r}: confidence must be \"verified\" or \"likely\"")
+        raise fail(f'fact {key!r}: confidence must be "verified" or "likely"')
     for fname, ftype in {**required, **optional}.items():
         if fname not in entry:
             if fname in required:
@@ -205,12 +215,14 @@ def _fact(entry: Any, file: str, line: int | None, sheets: Sheets) -> Fact:
         if ftype is _STR and (not isinstance(value, str) or not value.strip()):
             raise fail(f"fact {key!r}: {fname!r} must be a non-empty string")
         if ftype is _LIST and (
-            not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value)
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(v, str) and v.strip() for v in value)
         ):
             raise fail(f"fact {key!r}: {fname!r} must be a non-empty list of strings")
     for fname in ("date",):
         if fname in entry and not _AS_OF.match(entry[fname]):
-            raise fail(f"fact {key!r}: date must be \"YYYY\", \"YYYY-MM\" or \"YYYY-MM-DD\"")
+            raise fail(f'fact {key!r}: date must be "YYYY", "YYYY-MM" or "YYYY-MM-DD"')
     topics = entry.get("topics", [])
     if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
         raise fail(f"fact {key!r}: topics must be a list of topic ids")
@@ -307,7 +319,9 @@ _BUILDERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], Fact]] = {
 }
 
 
-def select(sheets: Sheets, topic_items: list[Item], lesson_text: str) -> tuple[list[Fact], TopicReport]:
+def select(
+    sheets: Sheets, topic_items: list[Item], lesson_text: str
+) -> tuple[list[Fact], TopicReport]:
     """The sheet facts a lesson's deck should drill, and how its Prelims topics matched.
 
     A fact is chosen when one of its topics is named by a *Prelims Focus* line or mentioned

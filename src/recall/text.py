@@ -24,7 +24,7 @@ STOPWORDS = frozenset(
     us our you your i me my mine not no yes if then than too very also just only such which
     who whom whose what when where why how all any both each few more most other some own
     same per vs etc e.g i.e
-    """.split()
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
@@ -110,9 +110,20 @@ def contains_phrase(haystack: str, needle: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", fold(haystack)) is not None
 
 
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def format_date(iso: str) -> str:
