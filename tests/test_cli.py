@@ -219,5 +219,36 @@ def test_shipped_decks_are_what_the_generator_makes(monkeypatch: pytest.MonkeyPa
     result = run("generate", "--dry-run", "--json", "examples/lessons")
     for deck in json.loads(result.output)["decks"]:
         changes = deck["changes"]
-        assert changes["unchanged"] == deck["cards"], f"{deck['deck']} is stale: run recall generate examples/lessons"
+        assert changes["unchanged"] == deck["cards"], (
+            f"{deck['deck']} is stale: run recall generate examples/lessons"
+        )
         assert not changes["added"] and not changes["changed"] and not changes["retired"]
+
+
+def test_many_lessons_run_in_parallel_and_one_bad_lesson_still_stops_every_write(
+    workdir: Path,
+) -> None:
+    """30 lessons take the process-pool path; an error raised in a worker keeps its file:line."""
+    lessons = workdir / "batch"
+    lessons.mkdir()
+    text = SHIPPED.read_text(encoding="utf-8")
+    for i in range(30):
+        write(
+            lessons / f"l{i:02d}.txt",
+            text.replace("India-U.S. Critical", f"Part {i}: India-U.S. Critical", 1),
+        )
+    result = run("generate", "--json", "batch")
+    decks = json.loads(result.output)["decks"]
+    assert len(decks) == 30 and len({d["deck"] for d in decks}) == 30
+    assert all(d["cards"] == decks[0]["cards"] for d in decks)
+    written = sorted((workdir / "decks").glob("*.toml"))
+    assert len(written) == 30
+    write(lessons / "l15.txt", b"Title\n\n\x00binary")
+    before = {p: p.stat().st_mtime_ns for p in written}
+    result = run("generate", "batch")
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == "recall: error: batch/l15.txt:3: binary file, not a text lesson (NUL byte)\n"
+    )
+    assert {p: p.stat().st_mtime_ns for p in written} == before

@@ -39,14 +39,25 @@ def test_generated_deck_reads_back_to_identical_cards(tmp_path: Path) -> None:
 texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
 
 
-@settings(max_examples=200, deadline=None)
-@given(front=texts.filter(lambda s: s.strip() != ""), back=texts, tags=st.lists(texts, max_size=3))
-def test_any_text_round_trips_exactly(front: str, back: str, tags: list[str]) -> None:
-    card = Card(
-        id="abc123", kind="basic", fact="f", front=front, back=back, tags=tuple(tags)
-    ).stamped()
-    deck = Deck(slug="s", title="T", cards=[card])
-    assert parse_deck(deck.to_toml(), "x").cards == [card]
+@settings(max_examples=300, deadline=None)
+@given(
+    front=texts.filter(lambda s: s.strip() != ""),
+    back=texts,
+    tags=st.lists(texts, max_size=3),
+    options=st.lists(texts, min_size=4, max_size=4, unique_by=lambda s: s.strip().casefold()),
+    title=texts.filter(lambda s: s.strip() != ""),
+)
+def test_any_text_round_trips_exactly(
+    front: str, back: str, tags: list[str], options: list[str], title: str
+) -> None:
+    basic = Card(id="a1", kind="basic", fact="f", front=front, back=back, tags=tuple(tags))
+    mcq = Card(
+        id="a2", kind="mcq", fact="f", front=front, back=back, options=tuple(options), answer="C"
+    )
+    deck = Deck(slug="s", title=title, cards=[basic.stamped(), mcq.stamped()])
+    back_again = parse_deck(deck.to_toml(), "x")
+    assert back_again.cards == deck.cards
+    assert back_again.title == title
 
 
 CARD = """[deck]

@@ -8,31 +8,14 @@ line on stderr and exit status 2 — never a traceback.
 from __future__ import annotations
 
 import json
-import re
 import sys
-from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from recall import __version__
 from recall.errors import RecallError
-
-if TYPE_CHECKING:
-    from recall.deck import MergeReport
-    from recall.generate import Generated
-    from recall.lesson import Lesson
-
-LESSON_SUFFIXES = (".txt", ".md", ".markdown", ".text")
-_RESERVED = {
-    "con",
-    "prn",
-    "aux",
-    "nul",
-    *(f"com{i}" for i in range(10)),
-    *(f"lpt{i}" for i in range(10)),
-}
 
 
 class _Group(click.Group):
@@ -85,111 +68,26 @@ def generate(
     """
     from datetime import date
 
-    from recall.deck import Deck, merge, read_deck, write_deck
-    from recall.generate import generate as make_cards
-    from recall.sheets import load_sheets, sheet_files
+    from recall.batch import lesson_sources, plan_all, write_all
 
-    sheets = load_sheets(sheet_files(facts_dir or out_dir / "facts"))
-    inputs = _lesson_inputs(lessons)
-    results: list[Generated] = []
-    with _progress(len(inputs), "Generating") as bar:
-        for lesson_path, display in inputs:
-            lesson = _read(lesson_path, display)
-            _check_title(lesson)
-            results.append(make_cards(lesson, sheets))
-            bar.update(1)
-    targets: dict[str, str] = {}
-    plans: list[tuple[Generated, Path, Deck, MergeReport]] = []
-    today = date.today()
-    for result in results:
-        lesson = result.lesson
-        if lesson.slug in targets:
-            raise RecallError(
-                f"two lessons make the same deck {lesson.slug}.toml (also {targets[lesson.slug]}); "
-                "give one a different title",
-                lesson.path,
-                lesson.title_line,
-            )
-        targets[lesson.slug] = lesson.path
-        path = out_dir / f"{lesson.slug}.toml"
-        if path.resolve().parent != out_dir.resolve():
-            raise RecallError(
-                "title would make a path outside the output directory",
-                lesson.path,
-                lesson.title_line,
-            )
-        old = read_deck(path) if path.exists() else None
-        cards, report = merge(old, result.cards, today)
-        deck = Deck(
-            slug=lesson.slug,
-            title=lesson.title,
-            cards=cards,
-            category=lesson.category,
-            date=lesson.date,
-            lesson=lesson.path,
+    sources = lesson_sources(lessons, stdin=sys.stdin.buffer.read)
+    with _progress(len(sources), "Generating") as bar:
+        plans = plan_all(
+            sources,
+            out_dir=out_dir,
+            facts_dir=facts_dir or out_dir / "facts",
+            today=date.today(),
+            progress=bar.update,
         )
-        plans.append((result, path, deck, report))
     if not dry_run:
-        for _, path, deck, _ in plans:
-            write_deck(deck, path)
-    summaries = [
-        _summary(r, p, d, m, regenerated=p.exists() and not dry_run) for r, p, d, m in plans
-    ]
+        write_all(plans)
+    summaries = [p.summary for p in plans]
     if as_json:
-        click.echo(
-            json.dumps({"decks": summaries, "written": not dry_run}, indent=2, ensure_ascii=False)
-        )
+        payload = {"decks": summaries, "written": not dry_run}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         for s in summaries:
             _print_summary(s, dry_run)
-
-
-def _read(path: Path | None, display: str) -> Lesson:
-    from recall.lesson import decode, parse, read_lesson
-
-    if path is not None:
-        return read_lesson(path, display)
-    data = sys.stdin.buffer.read()
-    return parse(decode(data, display), display)
-
-
-def _lesson_inputs(args: tuple[str, ...]) -> list[tuple[Path | None, str]]:
-    """Expand LESSONS into files (directories give their lesson files, sorted)."""
-    out: list[tuple[Path | None, str]] = []
-    for arg in args:
-        if arg == "-":
-            out.append((None, "-"))
-            continue
-        path = Path(arg)
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in LESSON_SUFFIXES
-            )
-            if not found:
-                raise RecallError(
-                    f"no lessons here (looked for {', '.join(LESSON_SUFFIXES)} files)", arg
-                )
-            out.extend((p, str(p)) for p in found)
-        elif path.exists():
-            out.append((path, arg))
-        else:
-            raise RecallError("no such file or directory", arg)
-    return out
-
-
-def _check_title(lesson: Lesson) -> None:
-    """Refuse titles that are paths or device names rather than quietly renaming them."""
-    title = lesson.title.strip()
-    if re.search(r"(^|[\\/])\.\.([\\/]|$)", title) or title.startswith(("/", "\\", "~")):
-        raise RecallError(
-            f"title {title!r} looks like a file path; deck files are named after the title",
-            lesson.path,
-            lesson.title_line,
-        )
-    if lesson.slug in _RESERVED:
-        raise RecallError(
-            f"title {title!r} is a reserved device name on Windows", lesson.path, lesson.title_line
-        )
 
 
 class _NoBar:
@@ -208,28 +106,6 @@ def _progress(total: int, label: str) -> Any:
     if total < 10 or not sys.stderr.isatty():
         return _NoBar()
     return click.progressbar(length=total, label=label, file=sys.stderr)
-
-
-def _summary(
-    result: Generated, path: Path, deck: Any, report: MergeReport, *, regenerated: bool
-) -> dict[str, Any]:
-    kinds = Counter(c.kind for c in result.cards)
-    return {
-        "lesson": result.lesson.path,
-        "title": result.lesson.title,
-        "deck": str(path),
-        "cards": len(result.cards),
-        "kinds": {k: kinds.get(k, 0) for k in ("basic", "reverse", "cloze", "mcq")},
-        "facts": result.facts,
-        "topics_matched": result.topics.matched,
-        "topics_without_facts": [
-            {"line": i.line, "topic": i.text} for i in result.topics.unmatched
-        ],
-        "also_mentioned": result.topics.mentioned,
-        "dropped": [{"fact": f, "kind": k, "reason": r} for f, k, r in result.dropped],
-        "changes": report.counts(),
-        "retired_total": sum(1 for c in deck.cards if c.retired),
-    }
 
 
 def _print_summary(s: dict[str, Any], dry_run: bool) -> None:

@@ -62,9 +62,12 @@ class Deck:
             if value:
                 meta[name] = value
         meta["generated_by"] = f"recall {__version__}"
-        body = tomli_w.dumps(
-            {"deck": meta, "card": [c.to_dict() for c in self.cards]}, multiline_strings=True
-        )
+        data = {"deck": meta, "card": [c.to_dict() for c in self.cards]}
+        # Multi-line strings read best, but TOML readers turn a literal CR LF inside one into
+        # LF; a deck whose text holds a carriage return is written with escapes instead.
+        texts = (v for c in self.cards for v in (c.front, c.back, c.source, *c.options, *c.tags))
+        multiline = not any("\r" in v for v in (self.title, *texts))
+        body = tomli_w.dumps(data, multiline_strings=multiline)
         return HEADER.format(lesson=self.lesson or "a lesson") + body
 
 

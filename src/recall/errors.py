@@ -17,6 +17,10 @@ class RecallError(Exception):
         self.path = path
         self.line = line
 
+    def __reduce__(self) -> tuple[type[RecallError], tuple[str, str | None, int | None]]:
+        # Errors raised in a worker process must arrive with their file and line.
+        return (RecallError, (self.message, self.path, self.line))
+
     def __str__(self) -> str:
         where = ""
         if self.path is not None:

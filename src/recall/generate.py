@@ -35,7 +35,7 @@ from recall.facts import (
 from recall.lesson import Lesson
 from recall.quality import card_problems, duplicate_problems
 from recall.sheets import Sheets, TopicReport, select
-from recall.text import contains_phrase, format_date, human_join
+from recall.text import fold, format_date, human_join
 
 
 @dataclass
@@ -54,6 +54,11 @@ class _Maker:
 
     def __init__(self, lesson: Lesson, sheets: Sheets) -> None:
         self.lesson, self.sheets = lesson, sheets
+        self.successions = [
+            (f, [_name_pattern(n) for n in f.old_names])
+            for f in sheets.facts.values()
+            if isinstance(f, Succession)
+        ]
 
     def draft(
         self,
@@ -433,8 +438,9 @@ def _flag_superseded(m: _Maker, draft: Draft, fact: Fact) -> Draft:
         key = target.superseded_by if target else None
     if succession is None and not isinstance(fact, Succession):
         text = draft.card.front + " " + draft.card.back + " " + " ".join(draft.card.options)
-        for f in m.sheets.facts.values():
-            if isinstance(f, Succession) and any(_names(text, n) for n in f.old_names):
+        folded = fold(text)
+        for f, patterns in m.successions:
+            if any(p.search(folded if fold_it else text) for p, fold_it in patterns):
                 succession = f
                 break
     if succession is None:
@@ -448,10 +454,11 @@ def _flag_superseded(m: _Maker, draft: Draft, fact: Fact) -> Draft:
     return draft
 
 
-def _names(text: str, name: str) -> bool:
+def _name_pattern(name: str) -> tuple[re.Pattern[str], bool]:
+    """A whole-word pattern for a name: exact for acronyms, folded for names in words."""
     if name.isupper():
-        return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
-    return contains_phrase(text, name)
+        return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])"), False
+    return re.compile(rf"(?<![\w-]){re.escape(fold(name))}(?![\w-])"), True
 
 
 def generate(lesson: Lesson, sheets: Sheets) -> Generated:

@@ -9,6 +9,7 @@ exactly one is correct.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from recall.cards import CLOZE, LETTERS, Card, Draft
 from recall.text import content_words, fold, words
@@ -24,9 +25,15 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=8192)
+def _vocabulary(support: str) -> frozenset[str]:
+    ws = words(support)
+    return frozenset(ws) | {_stem(w) for w in ws}
+
+
 def supported(answer: str, support: str) -> bool:
     """Every content word of ``answer`` occurs in ``support`` (plurals folded)."""
-    have = {_stem(w) for w in words(support)} | set(words(support))
+    have = _vocabulary(support)
     need = [w for w in content_words(answer) if w not in _GLUE]
     return bool(need) and all(w in have or _stem(w) in have for w in need)
 
@@ -43,7 +50,26 @@ def cloze_deletions(text: str) -> list[str]:
 
 
 def card_problems(draft: Draft) -> list[str]:
-    """What is wrong with one card; empty when it passes every rule."""
+    """What is wrong with one card; empty when it passes every rule.
+
+    The verdict depends only on what the card says and its support, not on its id, so it is
+    remembered: a fact-sheet card asked in many decks is judged once.
+    """
+    c = draft.card
+    key = (c.kind, c.front, c.back, c.options, c.answer, draft.support, draft.answer_text,
+           draft.truths, draft.style, draft.exempt_stem)  # fmt: skip
+    cached = _VERDICTS.get(key)
+    if cached is None:
+        if len(_VERDICTS) > 200_000:
+            _VERDICTS.clear()
+        cached = _VERDICTS[key] = tuple(_card_problems(draft))
+    return list(cached)
+
+
+_VERDICTS: dict[tuple[object, ...], tuple[str, ...]] = {}
+
+
+def _card_problems(draft: Draft) -> list[str]:
     card, problems = draft.card, []
     if not card.front.strip():
         problems.append("empty question")
@@ -95,7 +121,7 @@ def duplicate_problems(cards: Iterable[Card]) -> dict[str, str]:
     """Cards that ask what an earlier card already asks: id → reason."""
     seen_ids: set[str] = set()
     seen_fronts: dict[str, str] = {}
-    asked: list[tuple[str, set[str], str]] = []
+    asked: dict[str, list[tuple[frozenset[str], str]]] = {}  # answer → (front words, id)
     out: dict[str, str] = {}
     for card in cards:
         if card.id in seen_ids:
@@ -112,17 +138,15 @@ def duplicate_problems(cards: Iterable[Card]) -> dict[str, str]:
             continue
         seen_fronts[key] = card.id
         if card.kind in {"basic", "reverse"}:
+            # Same answer and nearly the same question words: the same question reworded.
             answer = fold(card.back.split("\n")[0])
-            front_words = set(content_words(card.front))
-            for other_answer, other_words, other_id in asked:
+            front_words = frozenset(content_words(card.front))
+            same_answer = asked.setdefault(answer, [])
+            for other_words, other_id in same_answer:
                 union = front_words | other_words
-                if (
-                    answer == other_answer
-                    and union
-                    and len(front_words & other_words) / len(union) >= 0.8
-                ):
+                if union and len(front_words & other_words) / len(union) >= 0.8:
                     out[card.id] = f"asks the same as card {other_id}"
                     break
             else:
-                asked.append((answer, front_words, card.id))
+                same_answer.append((front_words, card.id))
     return out

@@ -27,8 +27,22 @@ STOPWORDS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
-_DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-"})
+_QUOTE_PAIRS = (("‘", "'"), ("’", "'"), ("‚", "'"), ("‛", "'"), ("“", '"'), ("”", '"'), ("„", '"'))
+_DASH_PAIRS = (("‐", "-"), ("‑", "-"), ("‒", "-"), ("–", "-"), ("—", "-"), ("―", "-"), ("−", "-"))
+
+
+def _straighten(text: str, dashes: bool = True) -> str:
+    """Typographic quotes (and dashes) to ASCII; chained replaces beat str.translate here."""
+    if text.isascii():
+        return text
+    for a, b in _QUOTE_PAIRS + (_DASH_PAIRS if dashes else ()):
+        if a in text:
+            text = text.replace(a, b)
+    return text
+
+
+_PUNCT = re.compile(r"[^\w\s-]")
+_SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[0-9A-Za-z\u00C0-\u024F]+(?:['.&][0-9A-Za-z\u00C0-\u024F]+)*")
 
 
@@ -37,27 +51,35 @@ def clean(text: str) -> str:
 
     Dashes are kept as written ("5–10 years" reads better than "5-10 years").
     """
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    text = text.replace("\u00a0", " ").replace("\u200b", "")
+    if not text.isascii():
+        text = _straighten(unicodedata.normalize("NFC", text), dashes=False)
+        text = text.replace("\u00a0", " ").replace("\u200b", "")
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
+def _lower(text: str) -> str:
+    if not text.isascii():
+        text = _straighten(unicodedata.normalize("NFKC", text))
+    return text.lower()
+
+
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Fold text for comparison: lower case, straight quotes, ASCII hyphens, no punctuation."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(_DASHES).lower()
-    text = re.sub(r"[^\w\s-]", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = _PUNCT.sub(" ", _lower(text))
+    return _SPACES.sub(" ", text).strip()
 
 
-def words(text: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def words(text: str) -> tuple[str, ...]:
     """The words of ``text``, folded (``U.S.`` stays one word, ``5–10`` becomes two)."""
-    folded = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(_DASHES).lower()
-    return [w.strip(".") for w in _WORD.findall(folded) if w.strip(".")]
+    return tuple(w.strip(".") for w in _WORD.findall(_lower(text)) if w.strip("."))
 
 
-def content_words(text: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def content_words(text: str) -> tuple[str, ...]:
     """Words that carry meaning: not function words, not a lone letter."""
-    return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return tuple(w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit()))
 
 
 def strip_symbols(text: str) -> str:
@@ -76,7 +98,7 @@ def strip_symbols(text: str) -> str:
 @lru_cache(maxsize=4096)
 def slugify(text: str, max_len: int = 60) -> str:
     """A filesystem- and URL-safe slug: ASCII letters, digits and single hyphens."""
-    text = unicodedata.normalize("NFKD", text).translate(_DASHES)
+    text = _straighten(unicodedata.normalize("NFKD", text))
     text = text.encode("ascii", "ignore").decode("ascii").lower()
     text = text.replace("&", " ").replace("'", "").replace(".", "")
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
@@ -102,6 +124,7 @@ def human_join(items: list[str], conj: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {conj} " + items[-1]
 
 
+@lru_cache(maxsize=65536)
 def contains_phrase(haystack: str, needle: str) -> bool:
     """True when ``needle`` occurs in ``haystack`` as whole words, after folding."""
     n = fold(needle)

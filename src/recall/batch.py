@@ -1,0 +1,209 @@
+"""Many lessons → deck files: plan every deck first, then write them all, or none.
+
+Each lesson is parsed, turned into cards, merged with its existing deck file and rendered to
+TOML without touching the disk; only when every lesson has succeeded are the files written
+(each atomically). A teacher's batch of hundreds of lessons runs on every core: planning a
+lesson is independent of the others, and on a 2-core machine a process pool halves the wait.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from recall.deck import Deck, MergeReport, merge, read_deck
+from recall.errors import RecallError
+from recall.fsio import write_atomic
+from recall.generate import Generated, generate
+from recall.lesson import Lesson, decode, parse, read_lesson
+from recall.sheets import Sheets, load_sheets, sheet_files
+
+LESSON_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+#: Below this many lessons a process pool costs more than it saves.
+PARALLEL_FROM = 24
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One lesson to read: a file, or stdin's bytes (``path`` is None)."""
+
+    display: str
+    path: Path | None = None
+    data: bytes | None = None
+
+
+@dataclass
+class Plan:
+    """A deck ready to be written, and what the summary says about it."""
+
+    slug: str
+    lesson: str
+    title_line: int
+    path: Path
+    text: str
+    summary: dict[str, Any]
+
+
+def lesson_sources(args: tuple[str, ...], stdin: Callable[[], bytes]) -> list[Source]:
+    """Expand LESSONS: files as given, directories into their lesson files, ``-`` into stdin."""
+    out: list[Source] = []
+    for arg in args:
+        if arg == "-":
+            out.append(Source("-", data=stdin()))
+            continue
+        path = Path(arg)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in LESSON_SUFFIXES
+            )
+            if not found:
+                raise RecallError(
+                    f"no lessons here (looked for {', '.join(LESSON_SUFFIXES)} files)", arg
+                )
+            out.extend(Source(str(p), p) for p in found)
+        elif path.exists():
+            out.append(Source(arg, path))
+        else:
+            raise RecallError("no such file or directory", arg)
+    return out
+
+
+def plan_all(
+    sources: list[Source],
+    *,
+    out_dir: Path,
+    facts_dir: Path,
+    today: date,
+    progress: Callable[[int], None] = lambda n: None,
+) -> list[Plan]:
+    """Plan every deck; raise the first lesson's error before anything is written."""
+    sheets = load_sheets(sheet_files(facts_dir))
+    jobs = min(os.cpu_count() or 1, 8)
+    if len(sources) >= PARALLEL_FROM and jobs > 1:
+        chunk = max(1, len(sources) // (jobs * 8))
+        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(facts_dir,)) as pool:
+            results: Iterator[Plan] = pool.map(_plan_in_worker, sources, [out_dir] * len(sources),
+                                               [today] * len(sources), chunksize=chunk)  # fmt: skip
+            plans = []
+            for plan in results:
+                plans.append(plan)
+                progress(1)
+    else:
+        plans = []
+        for source in sources:
+            plans.append(plan_one(source, sheets, out_dir, today))
+            progress(1)
+    seen: dict[str, str] = {}
+    for plan in plans:
+        if plan.slug in seen:
+            raise RecallError(
+                f"two lessons make the same deck {plan.slug}.toml (also {seen[plan.slug]}); "
+                "give one a different title",
+                plan.lesson,
+                plan.title_line,
+            )
+        seen[plan.slug] = plan.lesson
+    return plans
+
+
+def write_all(plans: list[Plan]) -> None:
+    """Write every planned deck, each atomically."""
+    for plan in plans:
+        write_atomic(plan.path, plan.text.encode("utf-8"))
+
+
+def plan_one(source: Source, sheets: Sheets, out_dir: Path, today: date) -> Plan:
+    """Parse, generate, merge with the existing deck file, and render one lesson's deck."""
+    if source.path is not None:
+        lesson = read_lesson(source.path, source.display)
+    else:
+        lesson = parse(decode(source.data or b"", source.display), source.display)
+    check_title(lesson)
+    result = generate(lesson, sheets)
+    path = out_dir / f"{lesson.slug}.toml"
+    if path.resolve().parent != out_dir.resolve():
+        raise RecallError(
+            "title would make a path outside the output directory", lesson.path, lesson.title_line
+        )
+    old = read_deck(path) if path.exists() else None
+    cards, report = merge(old, result.cards, today)
+    deck = Deck(
+        slug=lesson.slug,
+        title=lesson.title,
+        cards=cards,
+        category=lesson.category,
+        date=lesson.date,
+        lesson=lesson.path,
+    )
+    return Plan(
+        slug=lesson.slug,
+        lesson=lesson.path,
+        title_line=lesson.title_line,
+        path=path,
+        text=deck.to_toml(),
+        summary=summarise(result, path, deck, report),
+    )
+
+
+def check_title(lesson: Lesson) -> None:
+    """Refuse titles that are paths or device names rather than quietly renaming them."""
+    title = lesson.title.strip()
+    if re.search(r"(^|[\\/])\.\.([\\/]|$)", title) or title.startswith(("/", "\\", "~")):
+        raise RecallError(
+            f"title {title!r} looks like a file path; deck files are named after the title",
+            lesson.path,
+            lesson.title_line,
+        )
+    if lesson.slug in _RESERVED:
+        raise RecallError(
+            f"title {title!r} is a reserved device name on Windows", lesson.path, lesson.title_line
+        )
+
+
+def summarise(result: Generated, path: Path, deck: Deck, report: MergeReport) -> dict[str, Any]:
+    """What `recall generate` reports about one deck (the --json shape)."""
+    kinds = Counter(c.kind for c in result.cards)
+    return {
+        "lesson": result.lesson.path,
+        "title": result.lesson.title,
+        "deck": str(path),
+        "cards": len(result.cards),
+        "kinds": {k: kinds.get(k, 0) for k in ("basic", "reverse", "cloze", "mcq")},
+        "facts": result.facts,
+        "topics_matched": result.topics.matched,
+        "topics_without_facts": [
+            {"line": i.line, "topic": i.text} for i in result.topics.unmatched
+        ],
+        "also_mentioned": result.topics.mentioned,
+        "dropped": [{"fact": f, "kind": k, "reason": r} for f, k, r in result.dropped],
+        "changes": report.counts(),
+        "retired_total": sum(1 for c in deck.cards if c.retired),
+    }
+
+
+_WORKER_SHEETS: Sheets | None = None
+
+
+def _init_worker(facts_dir: Path) -> None:
+    global _WORKER_SHEETS  # one load per worker process, not one per lesson
+    _WORKER_SHEETS = load_sheets(sheet_files(facts_dir))
+
+
+def _plan_in_worker(source: Source, out_dir: Path, today: date) -> Plan:
+    assert _WORKER_SHEETS is not None
+    return plan_one(source, _WORKER_SHEETS, out_dir, today)

@@ -1,0 +1,61 @@
+"""Run recall's benchmarks and print a table: recall's median beside its anchor's, same run.
+
+    python tests/benchmarks/run.py            # every benchmark
+    python tests/benchmarks/run.py generate   # only those whose name contains "generate"
+
+Results are also written to .benchmarks/results.json. These machines are noisy, so every
+figure is a median of several runs and is shown beside an anchor measured in the same run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks.common import Result  # noqa: E402
+
+MODULES = ["tests.benchmarks.bench_generate"]
+
+
+def main(argv: list[str]) -> int:
+    wanted = argv[1] if len(argv) > 1 else ""
+    results: list[Result] = []
+    for name in MODULES:
+        module = importlib.import_module(name)
+        for bench in module.BENCHMARKS:
+            if wanted in bench.__name__:
+                print(f"running {bench.__name__} …", file=sys.stderr, flush=True)
+                results.extend(bench())
+    header = f"{'operation':<44} {'recall':>10} {'anchor':>10} {'ratio':>7}  {'target':<22} {'ok'}"
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        anchor = f"{r.anchor_s * 1000:.0f} ms" if r.anchor_s is not None else "—"
+        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "—"
+        print(
+            f"{r.name:<44} {r.recall_s * 1000:>7.0f} ms {anchor:>10} {ratio:>7}  {r.target:<22} {'yes' if r.met else 'NO'}"
+        )
+        if r.anchor_name:
+            print(f"{'':<4}anchor: {r.anchor_name}; {r.note}".rstrip("; "))
+    out = ROOT / ".benchmarks" / "results.json"
+    out.parent.mkdir(exist_ok=True)
+    payload = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()} {platform.processor() or ''} Python {platform.python_version()}".strip(),
+        "results": [r.__dict__ for r in results],
+    }
+    out.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+    return 0 if all(r.met for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
