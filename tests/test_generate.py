@@ -6,6 +6,8 @@ import re
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recall.cards import LETTERS, Card
 from recall.facts import MemberSet
@@ -247,3 +249,23 @@ def test_a_reverse_card_that_would_give_its_answer_away_is_dropped() -> None:
         "question contains its own answer",
     ) in generated.dropped
     assert not find(generated.cards, fact="point:way-forward:legal-aid", kind="reverse")
+
+
+_LINES = st.sampled_from(
+    [
+        "Why in News?", "What are the Challenges?", "Prelims Focus:", "What is the Way Forward?",
+        "  • Strategic: Secures the supply (e.g., Cobalt, Nickel) of inputs.", "- (China) leads (MSP).",
+        "Net Zero 2070 target", "X is the thing that does (often 5–10 years) work.", "",
+        "A B C (ABC) is a group.", "• : :", "{{c1::x}} <script>", "DIRECT ANSWER:", "# T",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_LINES, st.text(max_size=80)), min_size=1, max_size=25))
+def test_generation_never_raises_and_every_card_passes_the_rules(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    if not text.strip():
+        return
+    generated = deck_for_text(text)
+    assert quality_violations(generated.cards) == []
