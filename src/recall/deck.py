@@ -14,7 +14,6 @@ review history can follow them.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -24,7 +23,7 @@ import tomli_w
 
 from recall import __version__
 from recall.cards import KINDS, LETTERS, Card
-from recall.errors import RecallError
+from recall.errors import RecallError, load_toml
 from recall.fsio import write_atomic
 
 HEADER = """\
@@ -145,12 +144,7 @@ def read_deck(path: Path, display: str | None = None) -> Deck:
 
 def parse_deck(raw: str, name: str) -> Deck:
     """Parse deck-file text (see :func:`read_deck`)."""
-    try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        reason = re.sub(r"\s*\(at .*\)$", "", str(exc))
-        raise RecallError(f"TOML error: {reason}", name, int(m.group(1)) if m else None) from None
+    data = load_toml(raw, name)
     meta = data.get("deck")
     if not isinstance(meta, dict):
         raise RecallError("no [deck] table: this is not a recall deck file", name, 1)

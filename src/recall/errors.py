@@ -7,6 +7,10 @@ status 2; nothing else reaches the terminal as a traceback.
 
 from __future__ import annotations
 
+import re
+import tomllib
+from typing import Any
+
 
 class RecallError(Exception):
     """A problem with the user's input or environment, reported as one line."""
@@ -26,3 +30,14 @@ class RecallError(Exception):
         if self.path is not None:
             where = f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: "
         return f"{where}{self.message}"
+
+
+def load_toml(text: str, path: str) -> dict[str, Any]:
+    """Parse TOML, turning a syntax error into ``path:line: TOML error: …``."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column \d+\)", msg)
+        reason = re.sub(r"\s*\(at .*\)$", "", msg)
+        raise RecallError(f"TOML error: {reason}", path, int(m.group(1)) if m else None) from None

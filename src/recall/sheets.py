@@ -10,13 +10,12 @@ file and the line of the offending ``[[fact]]``.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from recall.errors import RecallError
+from recall.errors import RecallError, load_toml
 from recall.facts import (
     Acronym,
     Attribute,
@@ -134,14 +133,7 @@ def _load_one(path: Path, sheets: Sheets, where: dict[str, tuple[str, int]]) -> 
         raw = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise RecallError(f"cannot read fact sheet: {exc}", name) from None
-    try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-        line = int(m.group(1)) if m else None
-        reason = re.sub(r"\s*\(at .*\)$", "", msg)
-        raise RecallError(f"TOML error: {reason}", name, line) from None
+    data = load_toml(raw, name)
     headers = [
         i for i, ln in enumerate(raw.splitlines(), 1) if re.match(r"\s*\[\[\s*fact\s*\]\]", ln)
     ]
