@@ -147,6 +147,265 @@ def _print_summary(s: dict[str, Any], dry_run: bool) -> None:
         click.echo(f"  dropped a {d['kind']} card for {d['fact']}: {d['reason']}")
 
 
+# -- the collection --------------------------------------------------------------------------
+
+
+def db_option(fn: Any) -> Any:
+    """``--db PATH`` on every command that opens the collection."""
+    return click.option(
+        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+        help="Collection file.  [default: $RECALL_HOME/collection.db]",
+    )(fn)  # fmt: skip
+
+
+def collection_path(db_path: Path | None) -> Path:
+    """``--db``, else ``$RECALL_HOME/collection.db``, else the app directory."""
+    import os
+
+    if db_path is not None:
+        return db_path
+    home = os.environ.get("RECALL_HOME") or click.get_app_dir("recall")
+    return Path(home) / "collection.db"
+
+
+def _open(db_path: Path | None) -> Any:
+    from recall.store import Collection
+
+    return Collection(collection_path(db_path))
+
+
+def _now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+@cli.command()
+@click.argument("deck_files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@db_option
+def add(deck_files: tuple[Path, ...], db_path: Path | None) -> None:
+    """Load deck files into the collection (run it again after regenerating a deck).
+
+    New cards are added as new; cards whose text changed are updated and keep their review
+    history; cards retired from the deck leave the review queue but keep their history.
+    Running it twice changes nothing. Every deck file is read before anything is written.
+    """
+    from recall.deck import read_deck
+
+    decks = [(read_deck(p), str(p)) for p in deck_files]
+    col = _open(db_path)
+    for deck, file in decks:
+        r = col.add_deck(deck, file, _now())
+        click.echo(
+            f"{deck.slug}: {r.added} added, {r.updated} updated, {r.retired} retired"
+            + (f", {r.restored} restored" if r.restored else "")
+            + f", {r.unchanged} unchanged"
+        )
+
+
+@cli.command()
+@click.option("--deck", "deck_name", help="Only this deck (slug, title or a prefix).")
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after this many answers.")
+@db_option
+def review(deck_name: str | None, limit: int | None, db_path: Path | None) -> None:
+    """Review today's cards, one key per action.
+
+    space/Enter shows the answer; 1-4 rate it (Again, Hard, Good, Easy), with the next
+    interval of each shown first; a-d answer a multiple-choice card (graded automatically;
+    Enter accepts, 1-4 override); u undoes the last answer; s suspends; b or - buries until
+    tomorrow (on a multiple-choice question b is option B, so use -); q quits. Every
+    answer is saved before the next card shows. When standard input is not a terminal, the
+    same commands are read one per line.
+    """
+    from recall.review import Terminal, run
+    from recall.schedule import Scheduler
+    from recall.session import Session
+
+    col = _open(db_path)
+    deck = col.find_deck(deck_name) if deck_name else None
+    titles = {d["slug"]: d["title"] for d in col.decks()}
+    session = Session(col, Scheduler(col.settings()), deck=deck, limit=limit)
+    run(session, Terminal(), deck_title=lambda slug: titles.get(slug, slug))
+
+
+@cli.command()
+@db_option
+def decks(db_path: Path | None) -> None:
+    """List the decks in the collection."""
+    col = _open(db_path)
+    rows = col.decks()
+    if not rows:
+        click.echo("No decks yet: load one with `recall add decks/<deck>.toml`.")
+    for d in rows:
+        extra = f", {d['suspended']} suspended" if d["suspended"] else ""
+        click.echo(
+            f"{d['slug']}  {d['cards'] or 0} cards ({d['new'] or 0} new{extra})  {d['title']}"
+        )
+
+
+@cli.command()
+@click.option("--deck", "deck_name", help="Only this deck.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@db_option
+def due(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
+    """What is due today, per deck: new, learning and review cards."""
+    from recall.schedule import Scheduler, format_interval
+    from recall.stats import due as due_today
+
+    col = _open(db_path)
+    deck = col.find_deck(deck_name) if deck_name else None
+    data = due_today(col, Scheduler(col.settings()), _now(), deck)
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    for d in data["decks"]:
+        click.echo(f"{d['deck']}: {d['new']} new, {d['learning']} learning, {d['review']} review")
+    t = data["total"]
+    click.echo(f"today: {t['new']} new, {t['learning']} learning, {t['review']} review")
+    if data["next_due"]:
+        from datetime import datetime
+
+        delta = datetime.fromisoformat(data["next_due"]) - _now()
+        click.echo(f"next card due in {format_interval(delta)}")
+
+
+@cli.command()
+@click.option("--deck", "deck_name", help="Only this deck.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@db_option
+def stats(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
+    """Cards by state, reviews, true retention, retrievability, streak and a 30-day forecast."""
+    from recall.schedule import Scheduler
+    from recall.stats import bar_chart
+    from recall.stats import stats as compute
+
+    col = _open(db_path)
+    deck = col.find_deck(deck_name) if deck_name else None
+    data = compute(col, Scheduler(col.settings()), _now(), deck)
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    c, r = data["cards"], data["reviews"]
+    click.echo(
+        f"cards: {c['total']} ({c['new']} new, {c['learning']} learning, {c['review']} review, "
+        f"{c['relearning']} relearning, {c['suspended']} suspended)"
+    )
+    click.echo(f"reviews: {r['today']} today, {r['7_days']} in 7 days, {r['30_days']} in 30 days")
+    tr = data["true_retention_30_days"]
+    click.echo(
+        "true retention (30 days): "
+        + (
+            f"{tr:.1%} of {data['review_cards_judged']} reviews"
+            if tr is not None
+            else "no reviews yet"
+        )
+    )
+    ar = data["average_retrievability"]
+    click.echo("average retrievability: " + (f"{ar:.1%}" if ar is not None else "—"))
+    click.echo(f"streak: {data['streak_days']} days")
+    click.echo("due in the next 30 days:")
+    for line in bar_chart(data["forecast"]):
+        click.echo("  " + line)
+
+
+@cli.command()
+@click.argument("key", required=False)
+@click.argument("value", required=False)
+@db_option
+def config(key: str | None, value: str | None, db_path: Path | None) -> None:
+    """Show the settings, or set one: recall config new_per_day 30.
+
+    Steps are seconds (learning_steps "60 600"); timezone is an IANA name or "local".
+    """
+    from recall.schedule import Settings
+
+    col = _open(db_path)
+    if key is not None and value is not None:
+        default = getattr(Settings(), key, None)
+        if default is None:
+            raise RecallError(f"unknown setting {key!r}; see `recall config`")
+        col.set_setting(key, _parse_setting(key, value, default))
+    settings = col.settings()
+    for name in Settings.__dataclass_fields__:
+        v = getattr(settings, name)
+        if name == "parameters":
+            v = f"FSRS-6, {len(v)} weights" + (
+                " (default)" if v == Settings().parameters else " (custom)"
+            )
+        elif isinstance(v, tuple):
+            v = " ".join(str(x) for x in v)
+        if key is None or key == name:
+            click.echo(f"{name} = {v}")
+
+
+def _parse_setting(key: str, value: str, default: Any) -> Any:
+    try:
+        if isinstance(default, bool):
+            if value.lower() not in {"true", "false", "on", "off", "1", "0", "yes", "no"}:
+                raise ValueError(value)
+            return value.lower() in {"true", "on", "1", "yes"}
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            parsed = float(value)
+            if key == "desired_retention" and not 0.7 <= parsed <= 0.99:
+                raise ValueError(value)
+            return parsed
+        if isinstance(default, tuple):
+            return [int(x) for x in value.replace(",", " ").split()]
+        if key == "timezone" and value != "local":
+            from zoneinfo import ZoneInfo
+
+            ZoneInfo(value)
+        return value
+    except (ValueError, KeyError, OSError):
+        raise RecallError(f"{key}: {value!r} is not a valid value (now {default!r})") from None
+
+
+@cli.command()
+@db_option
+def check(db_path: Path | None) -> None:
+    """Verify the collection: SQLite integrity, and every card's state against its log."""
+    from recall.replay import verify
+
+    col = _open(db_path)
+    integrity = col.integrity()
+    problems = verify(col)
+    click.echo(f"integrity: {integrity}")
+    click.echo(
+        f"cards checked against their review log: {problems.checked}, "
+        f"mismatches: {len(problems.mismatches)}"
+    )
+    for uid, what in problems.mismatches[:20]:
+        click.echo(f"  {uid}: {what}")
+    if integrity != "ok" or problems.mismatches:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@click.argument("card_ids", nargs=-1, required=True)
+@db_option
+def suspend(card_ids: tuple[str, ...], db_path: Path | None) -> None:
+    """Suspend cards (by id) so they never show until unsuspended."""
+    col = _open(db_path)
+    for ref in card_ids:
+        row = col.find_card(ref)
+        col.set_flags(row.uid, suspended=1)
+        click.echo(f"suspended {row.uid}")
+
+
+@cli.command()
+@click.argument("card_ids", nargs=-1, required=True)
+@db_option
+def unsuspend(card_ids: tuple[str, ...], db_path: Path | None) -> None:
+    """Unsuspend cards, and unbury them."""
+    col = _open(db_path)
+    for ref in card_ids:
+        row = col.find_card(ref)
+        col.set_flags(row.uid, suspended=0, buried_until=None)
+        click.echo(f"unsuspended {row.uid}")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="recall")

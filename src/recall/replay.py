@@ -1,0 +1,83 @@
+"""Rebuild every card's state from the review log, and compare it with what is stored.
+
+The log is the source of truth. Replaying a card's ratings at their instants through the
+scheduler (without fuzz) must give the stored stability, difficulty, state, step, reps and
+lapses; the due instant — which fuzz makes random — must equal the one its last log row
+recorded; and each row's "before" must be the previous row's "after".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from recall.schedule import Memory, Rating, Scheduler, State
+from recall.store import Collection, memory_from, parse_ts
+
+
+@dataclass
+class Verification:
+    checked: int = 0
+    mismatches: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def compare(stored: Memory, replayed: Memory) -> str | None:
+    """What differs between a stored and a replayed memory, or None."""
+    for name in ("state", "step", "reps", "lapses"):
+        if getattr(stored, name) != getattr(replayed, name):
+            return f"{name} is {getattr(stored, name)!r}, the log gives {getattr(replayed, name)!r}"
+    for name in ("stability", "difficulty"):
+        if not _same(getattr(stored, name), getattr(replayed, name)):
+            return f"{name} is {getattr(stored, name)!r}, the log gives {getattr(replayed, name)!r}"
+    if stored.last_review != replayed.last_review:
+        return f"last review is {stored.last_review}, the log gives {replayed.last_review}"
+    if stored.due != replayed.due:
+        return f"due is {stored.due}, the log gives {replayed.due}"
+    return None
+
+
+def replay_log(sched: Scheduler, rows: list[dict[str, Any]]) -> tuple[Memory, str | None]:
+    """The memory a card's log rows give, and the first break in the chain if any."""
+    memory = Memory()
+    for i, row in enumerate(rows):
+        before = memory_from(row, "_before")
+        if i and compare(before, memory) is not None:
+            return memory, f"log row {row['id']} does not start where the previous row ended"
+        when = parse_ts(row["reviewed_at"])
+        assert when is not None
+        memory = sched.answer(memory, Rating(row["rating"]), when, fuzz=False)
+        recorded_due = parse_ts(row["due_after"])
+        if recorded_due is not None:
+            memory = Memory(**{**memory.__dict__, "due": recorded_due})
+    return memory, None
+
+
+def verify(col: Collection) -> Verification:
+    """Check every card against its log."""
+    sched = Scheduler(col.settings())
+    result = Verification()
+    logged: set[str] = set()
+    for uid, group in groupby(col.all_logs(), key=lambda r: r["card"]):
+        rows = list(group)
+        logged.add(uid)
+        replayed, broken = replay_log(sched, rows)
+        stored = col.card(uid).memory
+        result.checked += 1
+        problem = broken or compare(stored, replayed)
+        if problem:
+            result.mismatches.append((uid, problem))
+    for row in col.cards("1", order="uid"):
+        if row.uid in logged:
+            continue
+        result.checked += 1
+        if row.memory.state != State.New or row.memory.reps:
+            result.mismatches.append((row.uid, "has a schedule but no review log"))
+    return result

@@ -1,0 +1,210 @@
+"""The review screen: one key per action, in a real terminal or driven line by line.
+
+Keys: space or Enter shows the answer; 1–4 rate it (Again, Hard, Good, Easy), with the
+interval each would give shown first; a multiple-choice card is answered by its letter and
+graded (right → Good, wrong → Again; Enter accepts, 1–4 override); u undoes the last answer,
+s suspends, b (or -) buries until tomorrow, q quits; on a multiple-choice question a–d are
+the options, so there "-" buries. When standard input is not a terminal the same
+commands are read one per line, so a session can be scripted and tested end to end.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TextIO
+
+import click
+
+from recall.cards import CLOZE, LETTERS
+from recall.schedule import Rating, format_interval
+from recall.session import Session
+from recall.store import Row
+
+RATING_NAMES = {
+    Rating.Again: "Again",
+    Rating.Hard: "Hard",
+    Rating.Good: "Good",
+    Rating.Easy: "Easy",
+}
+_WORDS = {"again": "1", "hard": "2", "good": "3", "easy": "4", "show": " ", "undo": "u",
+          "suspend": "s", "bury": "b", "quit": "q"}  # fmt: skip
+
+
+class Terminal:
+    """Input and output for the screen: keys from a TTY, or lines from a script."""
+
+    def __init__(self, stdin: TextIO | None = None, interactive: bool | None = None) -> None:
+        self.stdin = stdin or sys.stdin
+        self.interactive = self.stdin.isatty() if interactive is None else interactive
+
+    def key(self) -> str:
+        if self.interactive:
+            ch = click.getchar()
+            if ch in ("\x03", "\x04"):
+                raise KeyboardInterrupt
+            return " " if ch in ("\r", "\n") else ch.lower()
+        line = self.stdin.readline()
+        if not line:
+            return "q"  # end of input: quit, nothing lost
+        word = line.strip().lower()
+        return _WORDS.get(word, word[:1] if word else " ")
+
+    def clear(self) -> None:
+        if self.interactive:
+            click.clear()
+
+    def say(self, text: str = "", **style: object) -> None:
+        click.echo(click.style(text, **style) if self.interactive and style else text)  # type: ignore[arg-type]
+
+
+def run(
+    session: Session, term: Terminal, deck_title: Callable[[str], str] = lambda s: s
+) -> dict[str, object]:
+    """Drive a session until it is done or the learner quits; returns the summary."""
+    message = ""
+    try:
+        while True:
+            row = session.next_card()
+            if row is None:
+                break
+            outcome = _card(session, term, row, deck_title(row.deck), message)
+            message = ""
+            if outcome == "quit":
+                break
+            if outcome == "undo":
+                undone = session.undo()
+                message = "Undid the last answer." if undone else "Nothing to undo."
+    except KeyboardInterrupt:
+        term.say()
+    summary = session.summary()
+    _print_summary(term, summary)
+    return summary
+
+
+def _card(session: Session, term: Terminal, row: Row, deck: str, message: str) -> str:
+    new, learning, review = session.counts()
+    term.clear()
+    if message:
+        term.say(message, fg="yellow")
+    term.say(f"{deck}   new {new} · learning {learning} · review {review}", dim=True)
+    term.say()
+    term.say(_front(row))
+    if row.kind == "mcq":
+        for letter, option in zip(LETTERS, row.options, strict=False):
+            term.say(f"  {letter}) {option}")
+        term.say()
+        term.say("a–d answer · space show · u undo · s suspend · - bury · q quit", dim=True)
+    else:
+        term.say()
+        term.say("space show answer · u undo · s suspend · b bury · q quit", dim=True)
+    chosen: str | None = None
+    while True:
+        k = term.key()
+        # On a multiple-choice question a–d are the options: there "b" is B, and "-" buries.
+        if row.kind == "mcq" and k in {"a", "b", "c", "d"}:
+            if LETTERS.index(k.upper()) < len(row.options):
+                chosen = k.upper()
+                break
+            continue
+        if k in {"q", "u"}:
+            return "quit" if k == "q" else "undo"
+        if k in {"s", "b", "-"}:
+            (session.suspend if k == "s" else session.bury)(row)
+            return "skip"
+        if k == " ":
+            break
+    return _answer(session, term, row, chosen)
+
+
+def _answer(session: Session, term: Terminal, row: Row, chosen: str | None) -> str:
+    term.say()
+    graded: Rating | None = None
+    if row.kind == "mcq":
+        right = row.answer
+        for letter, option in zip(LETTERS, row.options, strict=False):
+            mark = "✓" if letter == right else ("✗" if letter == chosen else " ")
+            term.say(
+                f"{mark} {letter}) {option}",
+                fg="green" if letter == right else ("red" if letter == chosen else None),
+            )
+        if chosen is not None:
+            graded = Rating.Good if chosen == right else Rating.Again
+            term.say(
+                "Correct." if graded == Rating.Good else f"Not quite: the answer is {right}.",
+                bold=True,
+            )
+    elif row.kind == "cloze":
+        term.say(
+            CLOZE.sub(
+                lambda m: (
+                    click.style(m.group(2), bold=True, underline=True)
+                    if term.interactive
+                    else f"[{m.group(2)}]"
+                ),
+                row.front,
+            )
+        )
+    if row.kind == "cloze" and row.back.strip():
+        term.say(row.back, dim=True)  # the whole sentence the cloze was cut from
+    elif row.back.strip():
+        term.say(row.back, bold=row.kind in {"basic", "reverse"})
+    preview = session.preview(row)
+    choices = "   ".join(
+        f"{int(r)} {RATING_NAMES[r]} {format_interval(preview[r])}" for r in Rating
+    )
+    term.say()
+    term.say(choices)
+    if graded is not None:
+        term.say(f"Enter accepts {RATING_NAMES[graded]} · 1–4 override · u undo · q quit", dim=True)
+    else:
+        term.say("1–4 rate · u undo · s suspend · b bury · q quit", dim=True)
+    while True:
+        k = term.key()
+        if k in {"q", "u"}:
+            return "quit" if k == "q" else "undo"
+        if k in {"s", "b", "-"}:
+            (session.suspend if k == "s" else session.bury)(row)
+            return "skip"
+        if k in {"1", "2", "3", "4"}:
+            session.answer(
+                row, Rating(int(k)), correct=None if graded is None else graded == Rating.Good
+            )
+            return "answered"
+        if k == " " and graded is not None:
+            session.answer(row, graded, correct=graded == Rating.Good)
+            return "answered"
+
+
+def _front(row: Row) -> str:
+    if row.kind == "cloze":
+        return CLOZE.sub(lambda m: f"[{m.group(3) or '…'}]", row.front)
+    return row.front
+
+
+def _print_summary(term: Terminal, s: dict[str, object]) -> None:
+    term.say()
+    cards = int(s["cards"])  # type: ignore[call-overload]
+    if cards == 0:
+        term.say("No cards answered.")
+    else:
+        minutes, seconds = divmod(int(s["seconds"]), 60)  # type: ignore[call-overload]
+        term.say(
+            f"Session done: {cards} cards, {s['correct_pct']}% correct, {minutes}m {seconds:02d}s.",
+            bold=True,
+        )
+    next_due = s.get("next_due")
+    if isinstance(next_due, str):
+        when = datetime.fromisoformat(next_due)
+        delta = when - datetime.now(UTC)
+        when_text = "now" if delta.total_seconds() <= 0 else "in " + format_interval(delta)
+        term.say(f"Next card due {when_text}.")
+    else:
+        term.say("No cards are scheduled yet.")
+
+
+def strip_markup(text: str) -> str:
+    """Plain text of a screen line (for tests)."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)

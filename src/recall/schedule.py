@@ -1,0 +1,223 @@
+"""A thin adapter over ``fsrs.Scheduler``: the learner's day, the stability clamp, previews.
+
+py-fsrs does the FSRS maths and the fuzz. Two things it does differently from Anki are
+handled here, and only here:
+
+* **Elapsed days.** py-fsrs counts the gap between reviews in whole 24-hour blocks; Anki and
+  its engine count the learner's *days* (day starts crossed). A card reviewed at 09:00 and
+  again at 08:00 the next morning is one day for Anki and zero for py-fsrs, which would then
+  take its same-day formula. So before each call we hand py-fsrs a ``last_review`` exactly
+  *learner-days* before the real review instant: its arithmetic then sees Anki's day count,
+  while learning steps keep their real minutes.
+* **The stability ceiling.** Anki's engine clamps stability at 36,500 days; py-fsrs has no
+  upper clamp, so long Easy streaks drift apart without it.
+
+A learner's day starts at a configurable local hour (4 a.m. by default) in their time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from enum import IntEnum
+from zoneinfo import ZoneInfo
+
+import fsrs
+
+STABILITY_MAX = 36500.0
+
+
+class State(IntEnum):
+    """A card's learning state; ``New`` is recall's (py-fsrs has no unseen state)."""
+
+    New = 0
+    Learning = 1
+    Review = 2
+    Relearning = 3
+
+
+class Rating(IntEnum):
+    Again = 1
+    Hard = 2
+    Good = 3
+    Easy = 4
+
+
+@dataclass(frozen=True)
+class Memory:
+    """A card's scheduling state, in recall's own columns (not py-fsrs's JSON)."""
+
+    state: State = State.New
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a learner can set, with Anki's defaults."""
+
+    desired_retention: float = 0.9
+    learning_steps: tuple[int, ...] = (60, 600)  # seconds
+    relearning_steps: tuple[int, ...] = (600,)
+    maximum_interval: int = 36500
+    fuzz: bool = True
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    day_start_hour: int = 4
+    timezone: str = "local"
+    learn_ahead_minutes: int = 20
+    bury_siblings: bool = True
+    parameters: tuple[float, ...] = tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
+
+    @property
+    def tz(self) -> tzinfo:
+        """The learner's time zone; "local" is the machine's."""
+        if self.timezone == "local":
+            return local_zone()
+        return ZoneInfo(self.timezone)
+
+
+def local_zone() -> tzinfo:
+    """The machine's IANA zone (so DST moves the day boundary), else its current offset."""
+    import os
+    from pathlib import Path
+
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        link = Path("/etc/localtime")
+        if link.is_symlink() and "zoneinfo/" in str(link.resolve()):
+            name = str(link.resolve()).split("zoneinfo/", 1)[1]
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ValueError, OSError):
+            pass
+    return datetime.now().astimezone().tzinfo or UTC
+
+
+class Scheduler:
+    """Answers cards with py-fsrs on the learner's calendar."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.tz = settings.tz
+        kwargs = {
+            "parameters": settings.parameters,
+            "desired_retention": settings.desired_retention,
+            "learning_steps": tuple(timedelta(seconds=s) for s in settings.learning_steps),
+            "relearning_steps": tuple(timedelta(seconds=s) for s in settings.relearning_steps),
+            "maximum_interval": settings.maximum_interval,
+        }
+        self.fsrs = fsrs.Scheduler(**kwargs, enable_fuzzing=settings.fuzz)  # type: ignore[arg-type]
+        self._exact = fsrs.Scheduler(**kwargs, enable_fuzzing=False)  # type: ignore[arg-type]
+
+    # -- the learner's calendar -------------------------------------------------------------
+
+    def day(self, instant: datetime) -> date:
+        """The learner's day that ``instant`` falls in (days start at ``day_start_hour``)."""
+        local = instant.astimezone(self.tz) - timedelta(hours=self.settings.day_start_hour)
+        return local.date()
+
+    def day_start(self, day: date) -> datetime:
+        """The UTC instant at which learner-day ``day`` begins (DST-aware)."""
+        # A start hour inside a spring-forward gap does not exist; zoneinfo's fold=0 reading
+        # puts it just after the gap, which round-trips through day() correctly.
+        naive = datetime.combine(day, time(self.settings.day_start_hour))
+        return naive.replace(tzinfo=self.tz).astimezone(UTC)
+
+    def next_day_start(self, instant: datetime) -> datetime:
+        """When the learner's next day begins: what "due today" counts against."""
+        return self.day_start(self.day(instant) + timedelta(days=1))
+
+    def days_between(self, earlier: datetime, later: datetime) -> int:
+        """Day starts crossed between two instants: Anki's elapsed days."""
+        return (self.day(later) - self.day(earlier)).days
+
+    # -- answering --------------------------------------------------------------------------
+
+    def answer(self, memory: Memory, rating: Rating, now: datetime, *, fuzz: bool = True) -> Memory:
+        """The card's memory after answering ``rating`` at ``now`` (a UTC instant)."""
+        now = now.astimezone(UTC)
+        engine = self.fsrs if fuzz else self._exact
+        card, _ = engine.review_card(self._to_fsrs(memory, now), fsrs.Rating(int(rating)), now)
+        stability = min(card.stability, STABILITY_MAX) if card.stability is not None else None
+        state = State(int(card.state))
+        lapses = memory.lapses + (
+            1 if memory.state == State.Review and rating == Rating.Again else 0
+        )
+        return Memory(
+            state=state,
+            step=card.step,
+            stability=stability,
+            difficulty=card.difficulty,
+            due=card.due,
+            last_review=now,
+            reps=memory.reps + 1,
+            lapses=lapses,
+        )
+
+    def preview(self, memory: Memory, now: datetime) -> dict[Rating, timedelta]:
+        """The interval each rating would give now, without fuzz (what the screen shows)."""
+        out = {}
+        for rating in Rating:
+            after = self.answer(memory, rating, now, fuzz=False)
+            assert after.due is not None
+            out[rating] = after.due - now.astimezone(UTC)
+        return out
+
+    def retrievability(self, memory: Memory, now: datetime) -> float | None:
+        """Predicted recall probability now, counting the learner's days."""
+        if memory.stability is None or memory.last_review is None:
+            return None
+        return self._exact.get_card_retrievability(self._to_fsrs(memory, now), now.astimezone(UTC))
+
+    def replay(self, ratings: list[tuple[Rating, datetime]]) -> Memory:
+        """Rebuild a card's memory from its log: the log is the source of truth."""
+        memory = Memory()
+        for rating, when in ratings:
+            memory = self.answer(memory, rating, when, fuzz=False)
+        return memory
+
+    def _to_fsrs(self, memory: Memory, now: datetime) -> fsrs.Card:
+        last = memory.last_review
+        if last is not None:
+            # The heart of the adapter: py-fsrs sees exactly the learner's day gap.
+            last = now - timedelta(days=max(0, self.days_between(last, now)))
+        state = fsrs.State.Learning if memory.state == State.New else fsrs.State(int(memory.state))
+        step = 0 if memory.state == State.New else memory.step
+        return fsrs.Card(
+            card_id=1,
+            state=state,
+            step=step,
+            stability=memory.stability,
+            difficulty=memory.difficulty,
+            due=memory.due or now,
+            last_review=last,
+        )
+
+
+def with_due(memory: Memory, due: datetime) -> Memory:
+    """The same memory with a recorded due instant (a fuzzed due comes from the log)."""
+    return replace(memory, due=due)
+
+
+def format_interval(delta: timedelta) -> str:
+    """``0:10:00`` → ``10m``; ``3 days`` → ``3d``; long ones in months and years."""
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return "<1m"
+    if seconds < 3600:
+        return f"{round(seconds / 60)}m"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
+    return f"{days / 365:.1f}y".replace(".0y", "y")

@@ -1,0 +1,247 @@
+"""Today's queue and a review session: what to show next, answering, undo — no terminal I/O.
+
+The queue follows Anki's rules: learning cards come back within the session when due
+(learning ahead up to 20 minutes); review cards due before the learner's next day start, up
+to the daily review limit; new cards in deck order, up to the daily new limit; limits count
+per learner day, across sessions. Cards of one fact are siblings: once one has been answered
+today, the others wait for another day. Suspended, buried and retired cards never show.
+
+Every answer is committed (card state and log row in one transaction) before the next card
+is chosen, so quitting, Ctrl-C or a killed terminal loses nothing already answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from recall.schedule import Memory, Rating, Scheduler, State
+from recall.store import Collection, Row, ts
+
+MAX_ANSWER_MS = 60_000  # as Anki: a card left on screen for ten minutes counts as one
+
+
+@dataclass
+class Queue:
+    """The cards a session may show today, by kind."""
+
+    learning: list[Row] = field(default_factory=list)
+    review: list[Row] = field(default_factory=list)
+    new: list[Row] = field(default_factory=list)
+
+
+def build_queue(col: Collection, sched: Scheduler, now: datetime, deck: str | None = None) -> Queue:
+    """Today's queue at ``now``."""
+    s = sched.settings
+    today = sched.day(now)
+    start, end = sched.day_start(today), sched.next_day_start(now)
+    done = col.answered_between(start, end, deck)
+    new_left = max(0, s.new_per_day - sum(1 for r in done if r["state_before"] == State.New))
+    review_left = max(
+        0, s.reviews_per_day - sum(1 for r in done if r["state_before"] == State.Review)
+    )
+    answered_siblings = (
+        {f"{r['deck']}\x1f{r['fact']}" for r in done if r["fact"]} if s.bury_siblings else set()
+    )
+    base = "retired = 0 and suspended = 0 and (buried_until is null or buried_until <= ?)"
+    params: list[object] = [today.isoformat()]
+    if deck:
+        base += " and deck = ?"
+        params.append(deck)
+    queue = Queue()
+    queue.learning = col.cards(
+        f"{base} and state in (1, 3) and due < ?", [*params, ts(end)], order="due"
+    )
+    taken = set(answered_siblings) | {r.sibling_key for r in queue.learning}
+
+    def pick(where: str, extra: list[object], order: str, want: int) -> list[Row]:
+        out: list[Row] = []
+        offset_limit = max(want * 3, 50)
+        rows = (
+            col.cards(f"{base} and {where}", [*params, *extra], order=order, limit=offset_limit)
+            if want
+            else []
+        )
+        while rows:
+            for row in rows:
+                if len(out) >= want:
+                    return out
+                if s.bury_siblings and row.sibling_key in taken:
+                    continue
+                taken.add(row.sibling_key)
+                out.append(row)
+            if len(rows) < offset_limit:
+                break
+            offset_limit *= 4
+            seen = {r.uid for r in rows}
+            rows = [
+                r
+                for r in col.cards(
+                    f"{base} and {where}", [*params, *extra], order=order, limit=offset_limit
+                )
+                if r.uid not in seen
+            ]
+        return out
+
+    queue.review = pick("state = 2 and due < ?", [ts(end)], "due, deck, position", review_left)
+    queue.new = pick("state = 0", [], "deck, position", new_left)
+    return queue
+
+
+@dataclass
+class Answered:
+    """One answer given in this session, for undo and the summary."""
+
+    review_id: int
+    uid: str
+    rating: Rating
+    correct: bool
+
+
+class Session:
+    """A review session over today's queue."""
+
+    def __init__(
+        self,
+        col: Collection,
+        sched: Scheduler,
+        *,
+        deck: str | None = None,
+        limit: int | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.col, self.sched, self.deck, self.limit, self.clock = col, sched, deck, limit, clock
+        self.started = clock()
+        queue = build_queue(col, sched, self.started, deck)
+        self.reviews, self.news = queue.review, queue.new
+        self.answered: list[Answered] = []
+        self._shown_at: datetime | None = None
+        self._buried_today: set[str] = set()
+
+    # -- what is left -----------------------------------------------------------------------
+
+    def _learning(self, now: datetime) -> list[Row]:
+        end = self.sched.next_day_start(now)
+        rows = self.col.cards(
+            "retired = 0 and suspended = 0 and state in (1, 3) and due < ?"
+            + (" and deck = ?" if self.deck else ""),
+            [ts(end), *([self.deck] if self.deck else [])],
+            order="due",
+        )
+        return [r for r in rows if r.uid not in self._buried_today]
+
+    def counts(self) -> tuple[int, int, int]:
+        """Cards left: (new, learning, review)."""
+        return len(self.news), len(self._learning(self.clock())), len(self.reviews)
+
+    def next_card(self) -> Row | None:
+        """The card to show now, or None when the session is done."""
+        if self.limit is not None and len(self.answered) >= self.limit:
+            return None
+        now = self.clock()
+        learning = self._learning(now)
+        due_now = [r for r in learning if r.memory.due and r.memory.due <= now]
+        if due_now:
+            return self._show(due_now[0])
+        if self.reviews or self.news:
+            # Mix new cards in among the reviews, spread evenly (Anki's default).
+            total = len(self.reviews) + len(self.news)
+            use_new = self.news and (
+                not self.reviews
+                or len(self.answered) % max(1, total // max(1, len(self.news))) == 0
+            )
+            return self._show(self.news[0] if use_new else self.reviews[0])
+        ahead = now + timedelta(minutes=self.sched.settings.learn_ahead_minutes)
+        soon = [r for r in learning if r.memory.due and r.memory.due <= ahead]
+        return self._show(soon[0]) if soon else None
+
+    def next_due(self) -> datetime | None:
+        """When the next card falls due (for the summary), after this session's queue."""
+        rows = self.col.cards(
+            "retired = 0 and suspended = 0 and state != 0 and due is not null", order="due", limit=1
+        )
+        return rows[0].memory.due if rows else None
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def preview(self, row: Row) -> dict[Rating, timedelta]:
+        return self.sched.preview(row.memory, self.clock())
+
+    def answer(self, row: Row, rating: Rating, *, correct: bool | None = None) -> Answered:
+        """Schedule and commit one answer before anything else happens."""
+        now = self.clock()
+        shown = self._shown_at or now
+        duration = min(MAX_ANSWER_MS, max(0, int((now - shown).total_seconds() * 1000)))
+        review_id = self.col.answer(
+            row.uid, lambda memory: self._schedule(memory, rating, now), rating, now, duration
+        )
+        self._drop(row)
+        if self.sched.settings.bury_siblings:
+            key = row.sibling_key
+            self.reviews = [r for r in self.reviews if r.sibling_key != key]
+            self.news = [r for r in self.news if r.sibling_key != key]
+        done = Answered(
+            review_id, row.uid, rating, rating != Rating.Again if correct is None else correct
+        )
+        self.answered.append(done)
+        self._shown_at = None
+        return done
+
+    def _schedule(self, memory: Memory, rating: Rating, now: datetime) -> tuple[Memory, int]:
+        """The memory after this answer, and the learner days since the last review."""
+        elapsed = self.sched.days_between(memory.last_review, now) if memory.last_review else 0
+        return self.sched.answer(memory, rating, now, fuzz=self.sched.settings.fuzz), elapsed
+
+    def undo(self) -> Row | None:
+        """Take back this session's last answer; the card is shown again next."""
+        if not self.answered:
+            return None
+        last = self.answered.pop()
+        row = self.col.undo(last.review_id)
+        if row.memory.state == State.New:
+            self.news.insert(0, row)
+        elif row.memory.state == State.Review:
+            self.reviews.insert(0, row)
+        self._bring_back_siblings()
+        return row
+
+    def suspend(self, row: Row) -> None:
+        self.col.set_flags(row.uid, suspended=1)
+        self._drop(row)
+
+    def bury(self, row: Row) -> None:
+        """Hide the card until the learner's next day."""
+        tomorrow = self.sched.day(self.clock()) + timedelta(days=1)
+        self.col.set_flags(row.uid, buried_until=tomorrow.isoformat())
+        self._buried_today.add(row.uid)
+        self._drop(row)
+
+    # -- summary ----------------------------------------------------------------------------
+
+    def summary(self) -> dict[str, object]:
+        answered = len(self.answered)
+        correct = sum(1 for a in self.answered if a.correct)
+        next_due = self.next_due()
+        return {
+            "cards": answered,
+            "correct": correct,
+            "correct_pct": round(100 * correct / answered) if answered else None,
+            "seconds": round((self.clock() - self.started).total_seconds()),
+            "next_due": next_due.isoformat() if next_due else None,
+        }
+
+    def _show(self, row: Row) -> Row:
+        self._shown_at = self.clock()
+        return row
+
+    def _drop(self, row: Row) -> None:
+        self.reviews = [r for r in self.reviews if r.uid != row.uid]
+        self.news = [r for r in self.news if r.uid != row.uid]
+
+    def _bring_back_siblings(self) -> None:
+        """After an undo, siblings hidden by that answer may be due again: rebuild the rest."""
+        queue = build_queue(self.col, self.sched, self.clock(), self.deck)
+        known = {r.uid for r in (*self.reviews, *self.news)}
+        self.reviews += [r for r in queue.review if r.uid not in known]
+        self.news += [r for r in queue.new if r.uid not in known]

@@ -1,0 +1,278 @@
+"""The collection: recall add, the queue (day boundary, limits, siblings), undo, suspend, check."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+
+from recall.cards import Card
+from recall.deck import Deck, read_deck
+from recall.errors import RecallError
+from recall.replay import verify
+from recall.schedule import Rating, Scheduler, State
+from recall.session import Session, build_queue
+from recall.store import Collection
+from tests.conftest import ROOT
+
+SHIPPED_DECK = ROOT / "decks" / "india-us-critical-minerals-diplomacy-supply-chain-resilience.toml"
+KOLKATA_NOON = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def col(tmp_path: Path) -> Collection:
+    c = Collection(tmp_path / "collection.db")
+    c.set_setting("timezone", "Asia/Kolkata")
+    c.set_setting("fuzz", False)
+    c.add_deck(read_deck(SHIPPED_DECK), str(SHIPPED_DECK), KOLKATA_NOON)
+    return c
+
+
+def session(col: Collection, **kw: object) -> Session:
+    return Session(col, Scheduler(col.settings()), **kw)  # type: ignore[arg-type]
+
+
+def small_deck(n: int = 5, slug: str = "d") -> Deck:
+    cards = [
+        Card(id=f"c{i}", kind="basic", fact=f"f{i}", front=f"Q{i}?", back=f"A{i}").stamped()
+        for i in range(n)
+    ]
+    return Deck(slug=slug, title="Small", cards=cards)
+
+
+def test_add_is_idempotent(col: Collection) -> None:
+    again = col.add_deck(read_deck(SHIPPED_DECK), str(SHIPPED_DECK), KOLKATA_NOON)
+    assert (again.added, again.updated, again.retired, again.unchanged) == (0, 0, 0, 87)
+    assert len(col.cards()) == 87
+
+
+def test_add_updates_text_keeps_history_and_retires(col: Collection, tmp_path: Path) -> None:
+    s = session(col)
+    row = s.next_card()
+    assert row is not None
+    s.answer(row, Rating.Good)
+    deck = read_deck(SHIPPED_DECK)
+    edited = [
+        replace(c, front="What does REE stand for, exactly?") if c.id == row.id else c
+        for c in deck.cards
+    ]
+    edited = [
+        replace(c, retired="2026-11-25") if c.fact == "target:net-zero" else c for c in edited
+    ]
+    report = col.add_deck(replace(deck, cards=edited), "x", KOLKATA_NOON)
+    assert (report.updated, report.retired) == (1, 1)
+    after = col.card(row.uid)
+    assert after.front == "What does REE stand for, exactly?"
+    assert after.memory == col.card(row.uid).memory and after.memory.reps == 1
+    assert len(col.log(row.uid)) == 1
+    net_zero = next(r for r in col.cards("retired = 1"))
+    assert net_zero.fact == "target:net-zero"
+    queue = build_queue(col, Scheduler(col.settings()), KOLKATA_NOON)
+    assert net_zero.uid not in {r.uid for r in (*queue.new, *queue.review, *queue.learning)}
+
+
+def test_daily_new_limit_counts_per_learner_day_across_sessions(
+    col: Collection, frozen_time: time_machine.Traveller
+) -> None:
+    s = session(col)
+    assert len(s.news) == 20
+    for _ in range(12):
+        row = s.next_card()
+        assert row is not None and row.memory.state == State.New
+        s.answer(row, Rating.Easy)
+    assert len(session(col).news) == 8  # a new session the same day gets what is left
+    # 22:29 UTC is still 3:59 a.m. in Kolkata: the same learner day.
+    frozen_time.move_to(datetime(2026, 11, 25, 22, 29, tzinfo=UTC))
+    assert len(session(col).news) == 8
+    frozen_time.move_to(datetime(2026, 11, 25, 22, 30, tzinfo=UTC))  # 4:00 a.m.: a new day
+    assert len(session(col).news) == 20
+
+
+def test_review_limit(col: Collection, frozen_time: time_machine.Traveller) -> None:
+    col.set_setting("new_per_day", 100)
+    s = session(col)
+    while (row := s.next_card()) is not None:
+        s.answer(row, Rating.Easy)
+    col.set_setting("reviews_per_day", 3)
+    frozen_time.move_to(KOLKATA_NOON + timedelta(days=30))
+    q = build_queue(col, Scheduler(col.settings()), KOLKATA_NOON + timedelta(days=30))
+    assert len(q.review) == 3
+
+
+def test_due_today_means_before_the_next_local_day_start_new_york_across_dst(
+    tmp_path: Path,
+) -> None:
+    col = Collection(tmp_path / "ny.db")
+    col.set_setting("timezone", "America/New_York")
+    col.set_setting("fuzz", False)
+    col.add_deck(small_deck(1), "x", KOLKATA_NOON)
+    sched = Scheduler(col.settings())
+    # Answer Easy on Sat 31 Oct 2026 at 20:00 EDT (00:00 UTC on 1 Nov): due in 8 days.
+    with time_machine.travel(datetime(2026, 11, 1, 0, 0, tzinfo=UTC), tick=False):
+        s = session(col)
+        row = s.next_card()
+        assert row is not None
+        s.answer(row, Rating.Easy)
+    due = col.card(row.uid).memory.due
+    assert due == datetime(2026, 11, 9, 0, 0, tzinfo=UTC)  # 19:00 EST on Sun 8 Nov
+    # On 8 Nov the learner's day runs 04:00 EST (09:00 UTC) to 04:00 EST on the 9th.
+    assert build_queue(col, sched, datetime(2026, 11, 8, 8, 59, tzinfo=UTC)).review == []
+    assert [
+        r.uid for r in build_queue(col, sched, datetime(2026, 11, 8, 9, 0, tzinfo=UTC)).review
+    ] == [row.uid]
+
+
+def test_siblings_are_not_shown_on_the_same_day(col: Collection) -> None:
+    s = session(col)
+    facts = [r.fact for r in s.news]
+    assert len(facts) == len(set(facts))  # one card per fact in today's queue
+    first = s.next_card()
+    assert first is not None and first.fact == "acronym:ree"
+    s.answer(first, Rating.Easy)
+    later = session(col)
+    assert "acronym:ree" not in {r.fact for r in later.news}
+
+
+def test_learning_cards_come_back_within_the_session(
+    col: Collection, frozen_time: time_machine.Traveller
+) -> None:
+    col.set_setting("new_per_day", 1)
+    s = session(col)
+    row = s.next_card()
+    assert row is not None
+    s.answer(row, Rating.Again)  # learning, due in 1 minute
+    again = s.next_card()  # nothing else left: learn ahead (20 min) shows it now
+    assert again is not None and again.uid == row.uid
+    s.answer(again, Rating.Good)  # step 2: due in 10 minutes, within learn-ahead
+    assert s.next_card() is not None
+    s.answer(again, Rating.Good)  # graduates: review in days
+    assert s.next_card() is None
+    assert col.card(row.uid).memory.state == State.Review
+
+
+def test_learning_card_due_beyond_learn_ahead_waits(
+    col: Collection, frozen_time: time_machine.Traveller
+) -> None:
+    col.set_setting("learning_steps", [60, 3600])
+    col.set_setting("new_per_day", 1)
+    s = session(col)
+    row = s.next_card()
+    assert row is not None
+    s.answer(row, Rating.Good)  # next step in an hour
+    assert s.next_card() is None
+    frozen_time.shift(timedelta(minutes=41))  # 19 minutes before it is due
+    back = s.next_card()
+    assert back is not None and back.uid == row.uid
+
+
+def test_undo_restores_state_and_log_exactly(col: Collection, tmp_path: Path) -> None:
+    s = session(col)
+    row = s.next_card()
+    assert row is not None
+    s.answer(row, Rating.Good)
+    second = s.next_card()
+    assert second is not None
+    before_card = col.db.execute("select * from cards where uid = ?", [second.uid]).fetchall()
+    before_log = col.db.execute("select * from reviews order by id").fetchall()
+    s.answer(second, Rating.Hard)
+    assert len(col.db.execute("select * from reviews").fetchall()) == 2
+    undone = s.undo()
+    assert undone is not None and undone.uid == second.uid
+    assert (
+        col.db.execute("select * from cards where uid = ?", [second.uid]).fetchall() == before_card
+    )
+    assert col.db.execute("select * from reviews order by id").fetchall() == before_log
+    assert s.next_card() == undone  # shown again
+
+
+def test_suspend_and_bury(col: Collection, frozen_time: time_machine.Traveller) -> None:
+    s = session(col)
+    first = s.next_card()
+    assert first is not None
+    s.suspend(first)
+    second = s.next_card()
+    assert second is not None and second.uid != first.uid
+    s.bury(second)
+    queue_uids = {r.uid for r in session(col).news}
+    assert first.uid not in queue_uids and second.uid not in queue_uids
+    frozen_time.move_to(datetime(2026, 11, 25, 22, 30, tzinfo=UTC))  # next learner day
+    queue_uids = {r.uid for r in session(col).news}
+    assert second.uid in queue_uids and first.uid not in queue_uids
+    col.set_flags(first.uid, suspended=0)
+    assert first.uid in {r.uid for r in session(col).news}
+
+
+def test_new_cards_come_in_deck_order(col: Collection) -> None:
+    positions = [r.position for r in session(col).news]
+    assert positions == sorted(positions)
+
+
+def test_check_replays_every_card_from_its_log_with_fuzz_on(
+    col: Collection, frozen_time: time_machine.Traveller
+) -> None:
+    col.set_setting("fuzz", True)
+    col.set_setting("new_per_day", 100)
+    ratings = [Rating.Good, Rating.Again, Rating.Easy, Rating.Good, Rating.Hard, Rating.Good]
+    n = 0
+    for _ in range(12):
+        s = session(col)
+        while (row := s.next_card()) is not None:
+            s.answer(row, ratings[n % len(ratings)])
+            n += 1
+            frozen_time.shift(timedelta(minutes=2))
+        frozen_time.shift(timedelta(days=1, hours=3))
+    assert n > 150
+    result = verify(col)
+    assert result.checked == 87 and result.mismatches == []
+    assert col.integrity() == "ok"
+    # Tamper with one card: check notices.
+    uid = col.cards("state = 2", limit=1)[0].uid
+    col.db.execute("update cards set stability = stability * 2 where uid = ?", [uid])
+    assert [u for u, _ in verify(col).mismatches] == [uid]
+
+
+def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path: Path) -> None:
+    bad = tmp_path / "c.db"
+    bad.write_bytes(b"hello, I am a text file\n" * 10)
+    with pytest.raises(RecallError, match="not a recall collection"):
+        Collection(bad)
+    assert bad.read_bytes() == b"hello, I am a text file\n" * 10
+
+
+def test_a_truncated_collection_is_refused(col: Collection, tmp_path: Path) -> None:
+    col.close()
+    path = tmp_path / "collection.db"
+    data = path.read_bytes()
+    trunc = tmp_path / "trunc.db"
+    trunc.write_bytes(data[: len(data) // 3])
+    with pytest.raises(RecallError, match=r"damaged|not SQLite|cannot open"):
+        Collection(trunc)
+
+
+def test_a_newer_schema_is_refused(col: Collection, tmp_path: Path) -> None:
+    col.db.table("_sqlite_migrations").insert(
+        {"migration_set": "recall", "name": "m999_future", "applied_at": "2030"}
+    )
+    col.close()
+    with pytest.raises(RecallError, match="newer recall"):
+        Collection(tmp_path / "collection.db")
+
+
+def test_a_locked_collection_waits_then_fails_clearly(
+    col: Collection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import recall.store
+
+    monkeypatch.setattr(recall.store, "BUSY_TIMEOUT_MS", 200)
+    other = sqlite3.connect(tmp_path / "collection.db", isolation_level=None)
+    other.execute("begin exclusive")
+    try:
+        with pytest.raises(RecallError, match="busy"):
+            Collection(tmp_path / "collection.db").set_setting("new_per_day", 5)
+    finally:
+        other.execute("rollback")
+        other.close()
