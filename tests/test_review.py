@@ -26,20 +26,32 @@ def loaded(recall_home: Path) -> Path:
 
 
 def test_full_session_on_stdin(loaded: Path, frozen_time: time_machine.Traveller) -> None:
-    # Card 1 (What does REE stand for?): show, Good. Card 2: show, Again. Card 3 (cloze): show, Easy.
+    # In deck order: What does REE stand for? (Good), What does MSP stand for? (Again),
+    # Which country leads the MSP? (Easy); the reverse REE card is a sibling and waits.
     result = run("review", input=" \n3\n \n1\n \n4\nq\n")
     out = result.output
     assert result.exit_code == 0
     assert "new 20 · learning 0 · review 0" in out
     assert "What does REE stand for?" in out and "Rare Earth Elements" in out
+    assert "What does MSP stand for?" in out and "succeeded by FORGE" in out
+    assert "Which country leads the Minerals Security Partnership (MSP)?" in out
+    assert "abbreviation" not in out  # siblings of answered cards wait for another day
     assert "1 Again 1m   2 Hard 6m   3 Good 10m   4 Easy 8d" in out
-    assert "[…]" in out and "[Lithium and Rare Earth Elements]" in out  # a cloze, then its answer
     assert "Session done: 3 cards, 67% correct" in out
     col = Collection(loaded)
     logs = col.db.execute(
         "select rating, state_before, state_after from reviews order by id"
     ).fetchall()
     assert logs == [(3, 0, 1), (1, 0, 1), (4, 0, 2)]
+
+
+def test_a_cloze_shows_a_gap_then_its_answer(loaded: Path) -> None:
+    col = Collection(loaded)
+    for row in col.cards("kind != 'cloze'"):
+        col.set_flags(row.uid, suspended=1)
+    out = run("review", input=" \n3\nq\n").output
+    assert "materials like […] (REEs)." in out
+    assert "materials like [Lithium and Rare Earth Elements] (REEs)." in out
 
 
 def test_multiple_choice_is_graded_by_letter_with_override(loaded: Path) -> None:

@@ -461,6 +461,27 @@ def _name_pattern(name: str) -> tuple[re.Pattern[str], bool]:
     return re.compile(rf"(?<![\w-]){re.escape(fold(name))}(?![\w-])"), True
 
 
+def _interleave(a: list[Draft], b: list[Draft]) -> list[Draft]:
+    """Deck order: the lesson's cards and the fact sheets' spread evenly through each other.
+
+    New cards are introduced in deck order, 20 a day by default; without this a learner
+    would meet the Prelims multiple-choice cards only after every card of the lesson text.
+    """
+    if not a or not b:
+        return a + b
+    out: list[Draft] = []
+    ratio = len(a) / len(b)
+    i = j = 0
+    while i < len(a) or j < len(b):
+        if j >= len(b) or (i < len(a) and i < (j + 1) * ratio):
+            out.append(a[i])
+            i += 1
+        else:
+            out.append(b[j])
+            j += 1
+    return out
+
+
 def generate(lesson: Lesson, sheets: Sheets) -> Generated:
     """All the cards for one lesson, each passing the quality rules."""
     extraction = extract(lesson)
@@ -471,15 +492,17 @@ def generate(lesson: Lesson, sheets: Sheets) -> Generated:
         f for f in extraction.facts if not (isinstance(f, Acronym) and f.short in sheet_acronyms)
     ]
     maker = _Maker(lesson, sheets)
-    drafts: list[Draft] = []
     groups: dict[str, list[Attribute]] = {}
+    from_lesson: list[Draft] = []
+    from_sheets: list[Draft] = []
     for fact in [*lesson_facts, *sheet_facts]:
-        made = _MAKERS[type(fact)](maker, fact)
-        drafts.extend(_flag_superseded(maker, d, fact) for d in made)
+        made = [_flag_superseded(maker, d, fact) for d in _MAKERS[type(fact)](maker, fact)]
+        (from_lesson if fact in lesson_facts else from_sheets).extend(made)
         if isinstance(fact, Attribute) and fact.group:
             groups.setdefault(fact.group, []).append(fact)
     for group, members in groups.items():
-        drafts.extend(_match_pairs(maker, group, members))
+        from_sheets.extend(_match_pairs(maker, group, members))
+    drafts = _interleave(from_lesson, from_sheets)
     result = Generated(
         lesson=lesson, cards=[], topics=report, facts=len(lesson_facts) + len(sheet_facts)
     )

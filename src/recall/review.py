@@ -11,7 +11,9 @@ commands are read one per line, so a session can be scripted and tested end to e
 from __future__ import annotations
 
 import re
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TextIO
@@ -57,7 +59,15 @@ class Terminal:
             click.clear()
 
     def say(self, text: str = "", **style: object) -> None:
-        click.echo(click.style(text, **style) if self.interactive and style else text)  # type: ignore[arg-type]
+        if self.interactive:
+            # Wrap at word boundaries to the terminal's width; the terminal would cut words.
+            width = max(40, shutil.get_terminal_size().columns - 2)
+            text = "\n".join(
+                textwrap.fill(line, width) if line else "" for line in text.split("\n")
+            )
+            if style:
+                text = click.style(text, **style)  # type: ignore[arg-type]
+        click.echo(text)
 
 
 def run(
@@ -84,14 +94,21 @@ def run(
     return summary
 
 
-def _card(session: Session, term: Terminal, row: Row, deck: str, message: str) -> str:
+def _header(session: Session, term: Terminal, row: Row, deck: str, message: str = "") -> None:
     new, learning, review = session.counts()
     term.clear()
     if message:
         term.say(message, fg="yellow")
-    term.say(f"{deck}   new {new} · learning {learning} · review {review}", dim=True)
+    counts = f"new {new} · learning {learning} · review {review}"
+    room = max(10, shutil.get_terminal_size().columns - len(counts) - 5)
+    title = deck if len(deck) <= room or not term.interactive else deck[: room - 1] + "…"
+    term.say(f"{title}   {counts}", dim=True)
     term.say()
     term.say(_front(row))
+
+
+def _card(session: Session, term: Terminal, row: Row, deck: str, message: str) -> str:
+    _header(session, term, row, deck, message)
     if row.kind == "mcq":
         for letter, option in zip(LETTERS, row.options, strict=False):
             term.say(f"  {letter}) {option}")
@@ -116,6 +133,8 @@ def _card(session: Session, term: Terminal, row: Row, deck: str, message: str) -
             return "skip"
         if k == " ":
             break
+    if term.interactive:
+        _header(session, term, row, deck)  # redraw: the answer replaces the key hints
     return _answer(session, term, row, chosen)
 
 
@@ -191,10 +210,9 @@ def _print_summary(term: Terminal, s: dict[str, object]) -> None:
         term.say("No cards answered.")
     else:
         minutes, seconds = divmod(int(s["seconds"]), 60)  # type: ignore[call-overload]
-        term.say(
-            f"Session done: {cards} cards, {s['correct_pct']}% correct, {minutes}m {seconds:02d}s.",
-            bold=True,
-        )
+        noun = "card" if cards == 1 else "cards"
+        took = f"{minutes}m {seconds:02d}s"
+        term.say(f"Session done: {cards} {noun}, {s['correct_pct']}% correct, {took}.", bold=True)
     next_due = s.get("next_due")
     if isinstance(next_due, str):
         when = datetime.fromisoformat(next_due)
