@@ -72,7 +72,8 @@ def test_add_updates_text_keeps_history_and_retires(col: Collection, tmp_path: P
     net_zero = next(r for r in col.cards("retired = 1"))
     assert net_zero.fact == "target:net-zero"
     queue = build_queue(col, Scheduler(col.settings()), KOLKATA_NOON)
-    assert net_zero.uid not in {r.uid for r in (*queue.new, *queue.review, *queue.learning)}
+    queued = {r.uid for r in queue.learning} | {e.uid for e in (*queue.new, *queue.review)}
+    assert net_zero.uid not in queued
 
 
 def test_daily_new_limit_counts_per_learner_day_across_sessions(
@@ -276,3 +277,47 @@ def test_a_locked_collection_waits_then_fails_clearly(
     finally:
         other.execute("rollback")
         other.close()
+
+
+def test_the_static_migration_names_match_the_registered_migrations() -> None:
+    from recall.store import MIGRATION_NAMES, migrations
+
+    assert tuple(m.name for m in migrations()._migrations) == MIGRATION_NAMES
+
+
+def test_the_default_parameters_are_py_fsrs_defaults() -> None:
+    import fsrs
+
+    from recall.schedule import DEFAULT_PARAMETERS
+
+    assert tuple(fsrs.scheduler.DEFAULT_PARAMETERS) == DEFAULT_PARAMETERS
+
+
+def test_recall_due_on_an_up_to_date_collection_imports_neither_sqlite_utils_nor_fsrs(
+    col: Collection, tmp_path: Path
+) -> None:
+    """Both cost more to import than `recall due` costs to run; reads go straight to sqlite3."""
+    import subprocess
+    import sys
+
+    col.close()
+    code = (
+        "import sys; from recall.cli import cli\n"
+        f"cli.main(['due', '--db', {str(tmp_path / 'collection.db')!r}], standalone_mode=False)\n"
+        "print('LOADED', [m for m in ('sqlite_utils', 'fsrs') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "india-us-critical" in out.stdout
+    assert "LOADED []" in out.stdout
+
+
+def test_a_collection_cut_short_after_its_first_pages_is_refused(
+    col: Collection, tmp_path: Path
+) -> None:
+    """Caught from the header's page count alone, before any page is read."""
+    col.close()
+    data = (tmp_path / "collection.db").read_bytes()
+    trunc = tmp_path / "cut.db"
+    trunc.write_bytes(data[: len(data) - 4096])
+    with pytest.raises(RecallError, match="damaged"):
+        Collection(trunc)

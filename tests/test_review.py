@@ -183,7 +183,7 @@ def test_db_option_and_recall_home(tmp_path: Path, recall_home: Path) -> None:
     ("content", "message"),
     [
         (b"not a database at all", "not a recall collection (not an SQLite file)"),
-        (b"SQLite format 3\x00" + b"\x00" * 50, "collection is damaged or not SQLite"),
+        (b"SQLite format 3\x00" + b"\x00" * 50, "collection is damaged"),
     ],
 )
 def test_bad_collection_files(tmp_path: Path, content: bytes, message: str) -> None:

@@ -266,7 +266,8 @@ def due(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
         from datetime import datetime
 
         delta = datetime.fromisoformat(data["next_due"]) - _now()
-        click.echo(f"next card due in {format_interval(delta)}")
+        lead = "then the next card is due" if any(t.values()) else "next card due"
+        click.echo(f"{lead} in {format_interval(delta)}")
 
 
 @cli.command()

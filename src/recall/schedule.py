@@ -20,11 +20,20 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import IntEnum
+from functools import cached_property
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import fsrs
+if TYPE_CHECKING:
+    import fsrs
 
 STABILITY_MAX = 36500.0
+# FSRS-6's default parameters, as py-fsrs ships them (a test keeps the two equal). Kept here
+# so that commands which only count cards by day (`recall due`) need not import py-fsrs.
+DEFAULT_PARAMETERS = (
+    0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796,
+    1.4835, 0.0614, 0.2629, 1.6483, 0.6014, 1.8729, 0.5425, 0.0912, 0.0658, 0.1542,
+)  # fmt: skip
 
 
 class State(IntEnum):
@@ -72,7 +81,7 @@ class Settings:
     timezone: str = "local"
     learn_ahead_minutes: int = 20
     bury_siblings: bool = True
-    parameters: tuple[float, ...] = tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
+    parameters: tuple[float, ...] = DEFAULT_PARAMETERS
 
     @property
     def tz(self) -> tzinfo:
@@ -106,15 +115,28 @@ class Scheduler:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.tz = settings.tz
-        kwargs = {
-            "parameters": settings.parameters,
-            "desired_retention": settings.desired_retention,
-            "learning_steps": tuple(timedelta(seconds=s) for s in settings.learning_steps),
-            "relearning_steps": tuple(timedelta(seconds=s) for s in settings.relearning_steps),
-            "maximum_interval": settings.maximum_interval,
-        }
-        self.fsrs = fsrs.Scheduler(**kwargs, enable_fuzzing=settings.fuzz)  # type: ignore[arg-type]
-        self._exact = fsrs.Scheduler(**kwargs, enable_fuzzing=False)  # type: ignore[arg-type]
+
+    @cached_property
+    def _fuzzed(self) -> fsrs.Scheduler:
+        """py-fsrs with the learner's settings (fuzz as set); built on first use."""
+        return self._engine(fuzz=self.settings.fuzz)
+
+    @cached_property
+    def _exact(self) -> fsrs.Scheduler:
+        return self._engine(fuzz=False)
+
+    def _engine(self, *, fuzz: bool) -> fsrs.Scheduler:
+        import fsrs
+
+        s = self.settings
+        return fsrs.Scheduler(
+            parameters=s.parameters,
+            desired_retention=s.desired_retention,
+            learning_steps=tuple(timedelta(seconds=x) for x in s.learning_steps),
+            relearning_steps=tuple(timedelta(seconds=x) for x in s.relearning_steps),
+            maximum_interval=s.maximum_interval,
+            enable_fuzzing=fuzz,
+        )
 
     # -- the learner's calendar -------------------------------------------------------------
 
@@ -142,8 +164,10 @@ class Scheduler:
 
     def answer(self, memory: Memory, rating: Rating, now: datetime, *, fuzz: bool = True) -> Memory:
         """The card's memory after answering ``rating`` at ``now`` (a UTC instant)."""
+        import fsrs
+
         now = now.astimezone(UTC)
-        engine = self.fsrs if fuzz else self._exact
+        engine = self._fuzzed if fuzz else self._exact
         card, _ = engine.review_card(self._to_fsrs(memory, now), fsrs.Rating(int(rating)), now)
         stability = min(card.stability, STABILITY_MAX) if card.stability is not None else None
         state = State(int(card.state))
@@ -174,7 +198,8 @@ class Scheduler:
         """Predicted recall probability now, counting the learner's days."""
         if memory.stability is None or memory.last_review is None:
             return None
-        return self._exact.get_card_retrievability(self._to_fsrs(memory, now), now.astimezone(UTC))
+        r = self._exact.get_card_retrievability(self._to_fsrs(memory, now), now.astimezone(UTC))
+        return float(r)
 
     def replay(self, ratings: list[tuple[Rating, datetime]]) -> Memory:
         """Rebuild a card's memory from its log: the log is the source of truth."""
@@ -184,6 +209,8 @@ class Scheduler:
         return memory
 
     def _to_fsrs(self, memory: Memory, now: datetime) -> fsrs.Card:
+        import fsrs
+
         last = memory.last_review
         if last is not None:
             # The heart of the adapter: py-fsrs sees exactly the learner's day gap.

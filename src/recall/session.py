@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from recall.schedule import Memory, Rating, Scheduler, State
-from recall.store import Collection, Row, ts
+from recall.store import Collection, Entry, Row, ts
 
 MAX_ANSWER_MS = 60_000  # as Anki: a card left on screen for ten minutes counts as one
 
@@ -27,8 +27,8 @@ class Queue:
     """The cards a session may show today, by kind."""
 
     learning: list[Row] = field(default_factory=list)
-    review: list[Row] = field(default_factory=list)
-    new: list[Row] = field(default_factory=list)
+    review: list[Entry] = field(default_factory=list)
+    new: list[Entry] = field(default_factory=list)
 
 
 def build_queue(col: Collection, sched: Scheduler, now: datetime, deck: str | None = None) -> Queue:
@@ -55,11 +55,12 @@ def build_queue(col: Collection, sched: Scheduler, now: datetime, deck: str | No
     )
     taken = set(answered_siblings) | {r.sibling_key for r in queue.learning}
 
-    def pick(where: str, extra: list[object], order: str, want: int) -> list[Row]:
-        out: list[Row] = []
-        offset_limit = max(want * 3, 50)
+    def pick(where: str, extra: list[object], order: str, want: int) -> list[Entry]:
+        out: list[Entry] = []
+        # Fetch a little more than wanted (siblings are skipped); widen only if that ran out.
+        offset_limit = want + want // 2 + 10
         rows = (
-            col.cards(f"{base} and {where}", [*params, *extra], order=order, limit=offset_limit)
+            col.entries(f"{base} and {where}", [*params, *extra], order, offset_limit)
             if want
             else []
         )
@@ -77,14 +78,14 @@ def build_queue(col: Collection, sched: Scheduler, now: datetime, deck: str | No
             seen = {r.uid for r in rows}
             rows = [
                 r
-                for r in col.cards(
-                    f"{base} and {where}", [*params, *extra], order=order, limit=offset_limit
-                )
+                for r in col.entries(f"{base} and {where}", [*params, *extra], order, offset_limit)
                 if r.uid not in seen
             ]
         return out
 
-    queue.review = pick("state = 2 and due < ?", [ts(end)], "due, deck, position", review_left)
+    # Ties in due instant fall back to rowid (the order cards were added), which the index
+    # already holds: a sort on other columns would cost more than the whole query.
+    queue.review = pick("state = 2 and due < ?", [ts(end)], "due, rowid", review_left)
     queue.new = pick("state = 0", [], "deck, position", new_left)
     return queue
 
@@ -151,7 +152,8 @@ class Session:
                 not self.reviews
                 or len(self.answered) % max(1, total // max(1, len(self.news))) == 0
             )
-            return self._show(self.news[0] if use_new else self.reviews[0])
+            entry = self.news[0] if use_new else self.reviews[0]
+            return self._show(self.col.card(entry.uid))
         ahead = now + timedelta(minutes=self.sched.settings.learn_ahead_minutes)
         soon = [r for r in learning if r.memory.due and r.memory.due <= ahead]
         return self._show(soon[0]) if soon else None
@@ -199,10 +201,11 @@ class Session:
             return None
         last = self.answered.pop()
         row = self.col.undo(last.review_id)
+        entry = Entry(row.uid, row.deck, row.fact, row.position)
         if row.memory.state == State.New:
-            self.news.insert(0, row)
+            self.news.insert(0, entry)
         elif row.memory.state == State.Review:
-            self.reviews.insert(0, row)
+            self.reviews.insert(0, entry)
         self._bring_back_siblings()
         return row
 

@@ -1,0 +1,183 @@
+"""Daily operations on a lifetime collection, beside py-fsrs, bare SQLite and Anki's backend.
+
+* ``recall due`` as a whole process, beside ``python -c pass``;
+* time to the first card: opening the collection and building today's queue, beside Anki
+  opening the same-size collection and fetching its first card; and the whole
+  ``recall review`` process up to its first card;
+* answering one card (schedule + commit), beside bare py-fsrs ``review_card`` (no storage),
+  beside bare ``sqlite3`` running the same three statements and commit (the storage floor),
+  and beside Anki's ``getCard`` + ``answerCard`` (which also commits every answer);
+* the same answer with ``synchronous = FULL`` (an fsync per answer, Anki's setting), so the
+  durability trade recall makes is visible in numbers.
+
+Sizes: 10k and 100k cards (100k carries about 1M review-log rows); RECALL_BENCH_SIZES
+overrides them.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tests.benchmarks.common import Result, median_time, run_process
+from tests.benchmarks.synthetic import anki_collection, recall_collection
+
+SIZES = [int(s) for s in os.environ.get("RECALL_BENCH_SIZES", "10000,100000").split(",")]
+NOW = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
+
+
+def _per_call(fn: Callable[[], object], calls: int) -> float:
+    """Median seconds per call over 5 batches of ``calls`` calls."""
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        times.append((time.perf_counter() - start) / calls)
+    return statistics.median(times)
+
+
+def _first_card(db: Path) -> Callable[[], None]:
+    from recall.schedule import Scheduler
+    from recall.session import Session
+    from recall.store import Collection
+
+    def run() -> None:
+        col = Collection(db)
+        assert Session(col, Scheduler(col.settings())).next_card() is not None
+        col.close()
+
+    return run
+
+
+def _anki_first_card(path: Path) -> Callable[[], None]:
+    from anki.collection import Collection as AnkiCollection
+
+    def run() -> None:
+        col = AnkiCollection(str(path))
+        assert col.sched.getCard() is not None
+        col.close()
+
+    return run
+
+
+def _review_process(db: Path) -> Callable[[], None]:
+    def run() -> None:
+        subprocess.run([sys.executable, "-m", "recall", "review", "--db", str(db)], input=b"q\n",
+                       check=True, capture_output=True)  # fmt: skip
+
+    return run
+
+
+def bench_due_and_first_card() -> list[Result]:
+    out = []
+    python = median_time(lambda: run_process("-c", "pass"), repeat=5)
+    for n in SIZES:
+        db = recall_collection(n)
+        due_args = ("-m", "recall", "due", "--db", str(db))
+        due_s = median_time(lambda args=due_args: run_process(*args), repeat=5)  # type: ignore[misc]
+        out.append(Result(f"recall due, whole process ({n:,} cards)", due_s, "—", True,
+                          "python -c pass", python))  # fmt: skip
+        ours = median_time(_first_card(db), repeat=7)
+        theirs = median_time(_anki_first_card(anki_collection(n)), repeat=7)
+        out.append(Result(f"open + today's queue + first card ({n:,})", ours, "< 100 ms, < Anki",
+                          ours < 0.1 and ours < theirs, "Anki: open + getCard", theirs))  # fmt: skip
+        whole = median_time(_review_process(db), repeat=5)
+        out.append(Result(f"recall review to first card, whole process ({n:,})", whole, "—", True,
+                          "python -c pass", python))  # fmt: skip
+    return out
+
+
+def _recall_answers(db: Path, *, with_next: bool, full_sync: bool = False) -> float:
+    """Median seconds per answer on a fresh copy of collection ``db``."""
+    from recall.schedule import Rating, Scheduler
+    from recall.session import Session
+    from recall.store import Collection
+
+    col = Collection(db)
+    if full_sync:
+        col.db.execute("pragma synchronous = full")
+    session = Session(col, Scheduler(col.settings()), clock=lambda: NOW)
+    rows: Iterator[object] = iter(col.cards("state = 2", order="due", limit=2000))
+
+    def answer_one() -> None:
+        row = session.next_card() if with_next else next(rows)
+        assert row is not None
+        session.answer(row, Rating.Good)  # type: ignore[arg-type]
+
+    per = _per_call(answer_one, 30 if with_next else 200)
+    col.close()
+    return per
+
+
+def _bare_sqlite(db: Path) -> float:
+    """Bare sqlite3: the same select, update, insert and commit recall does per answer."""
+    from recall import store
+
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("pragma synchronous = normal")
+    uids = iter([u for (u,) in conn.execute("select uid from cards where state = 2 limit 2000")])
+
+    def one() -> None:
+        uid = next(uids)
+        conn.execute("BEGIN IMMEDIATE")
+        row = conn.execute(store._SELECT_MEMORY, (uid,)).fetchone()
+        conn.execute(store._UPDATE_MEMORY, (*row, uid))
+        conn.execute(store._INSERT_REVIEW, (uid, 3, store.ts(NOW), 1000, 1, *row, *row))
+        conn.execute("COMMIT")
+
+    per = _per_call(one, 200)
+    conn.close()
+    return per
+
+
+def _anki_answers(path: Path) -> float:
+    from anki.collection import Collection as AnkiCollection
+
+    anki = AnkiCollection(str(path))
+
+    def one() -> None:
+        card = anki.sched.getCard()
+        assert card is not None
+        anki.sched.answerCard(card, 3)
+
+    per = _per_call(one, 30)
+    anki.close()
+    return per
+
+
+def bench_answer() -> list[Result]:
+    import fsrs
+
+    out = []
+    bare = fsrs.Scheduler()
+    card = fsrs.Card(card_id=1, state=fsrs.State.Review, step=None, stability=20.0, difficulty=5.0,
+                     due=NOW, last_review=NOW - timedelta(days=20))  # fmt: skip
+    bare_s = _per_call(lambda: bare.review_card(card, fsrs.Rating.Good, NOW), 2000)
+    for n in SIZES:
+        ours = _recall_answers(recall_collection(n), with_next=False)
+        floor = _bare_sqlite(recall_collection(n))
+        with_next = _recall_answers(recall_collection(n), with_next=True)
+        full = _recall_answers(recall_collection(n), with_next=True, full_sync=True)
+        theirs = _anki_answers(anki_collection(n))
+        out += [
+            Result(f"answer one card: schedule + commit ({n:,})", ours, "≤ 3× py-fsrs",
+                   ours <= 3 * bare_s, "bare py-fsrs review_card", bare_s,
+                   f"storage floor (bare sqlite3, same statements + commit): "
+                   f"{floor * 1000:.3f} ms = {floor / bare_s:.0f}× py-fsrs"),
+            Result(f"next card + answer ({n:,})", with_next, "< Anki", with_next < theirs,
+                   "Anki getCard + answerCard", theirs),
+            Result(f"next card + answer, synchronous=FULL ({n:,})", full, "(Anki's durability)",
+                   True, "Anki getCard + answerCard", theirs),
+        ]  # fmt: skip
+    return out
+
+
+BENCHMARKS = [bench_due_and_first_card, bench_answer]
