@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from recall.errors import RecallError
 from tests.conftest import SHIPPED
 from tests.helpers import deck_for, deck_for_text
 
-TODAY = date(2026, 11, 25)
+TODAY = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
 
 
 def test_generated_deck_reads_back_to_identical_cards(tmp_path: Path) -> None:
@@ -139,7 +139,7 @@ def test_regeneration_updates_cards_whose_lesson_text_changed_and_retires_vanish
         merged_card.fact for merged_card in merged if merged_card.id in report.changed
     }
     # Running it again changes nothing more; a retired card stays retired with its date.
-    again, report2 = merge(Deck("s", "T", merged), new, date(2026, 12, 1))
+    again, report2 = merge(Deck("s", "T", merged), new, datetime(2026, 12, 1, tzinfo=UTC))
     assert again == merged and not report2.changed and not report2.retired
 
 
@@ -165,3 +165,19 @@ def test_hand_written_cards_are_never_retired() -> None:
     )
     merged, report = merge(Deck("s", "T", [*cards, mine]), cards, TODAY)
     assert mine in merged and report.hand_written == ["teacher-1"]
+
+
+def test_changed_moves_only_when_what_a_card_shows_changes() -> None:
+    """`changed` becomes an exported note's Anki mod time: Anki updates only newer notes."""
+    text = SHIPPED.read_text(encoding="utf-8")
+    first, _ = merge(None, cards_of(text), TODAY)
+    assert {c.changed for c in first} == {"2026-11-25T06:30:00Z"}
+    later = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    new_text = text.replace("(often 5–10 years)", "(often 7–12 years)")
+    second, report = merge(Deck("s", "T", first), cards_of(new_text), later)
+    moved = {c.id for c in second if c.changed == "2026-12-01T09:00:00Z"}
+    assert moved == set(report.changed) and moved
+    assert all(c.changed == "2026-11-25T06:30:00Z" for c in second if c.id not in moved)
+    unstamped = [replace(c, changed="") for c in second]
+    third, _ = merge(Deck("s", "T", unstamped), cards_of(new_text), later)
+    assert all(c.changed == "2026-12-01T09:00:00Z" for c in third)

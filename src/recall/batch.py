@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +88,7 @@ def plan_all(
     *,
     out_dir: Path,
     facts_dir: Path,
-    today: date,
+    now: datetime,
     progress: Callable[[int], None] = lambda n: None,
 ) -> list[Plan]:
     """Plan every deck; raise the first lesson's error before anything is written."""
@@ -98,7 +98,7 @@ def plan_all(
         chunk = max(1, len(sources) // (jobs * 8))
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(facts_dir,)) as pool:
             results: Iterator[Plan] = pool.map(_plan_in_worker, sources, [out_dir] * len(sources),
-                                               [today] * len(sources), chunksize=chunk)  # fmt: skip
+                                               [now] * len(sources), chunksize=chunk)  # fmt: skip
             plans = []
             for plan in results:
                 plans.append(plan)
@@ -106,7 +106,7 @@ def plan_all(
     else:
         plans = []
         for source in sources:
-            plans.append(plan_one(source, sheets, out_dir, today))
+            plans.append(plan_one(source, sheets, out_dir, now))
             progress(1)
     seen: dict[str, str] = {}
     for plan in plans:
@@ -127,7 +127,7 @@ def write_all(plans: list[Plan]) -> None:
         write_atomic(plan.path, plan.text.encode("utf-8"))
 
 
-def plan_one(source: Source, sheets: Sheets, out_dir: Path, today: date) -> Plan:
+def plan_one(source: Source, sheets: Sheets, out_dir: Path, now: datetime) -> Plan:
     """Parse, generate, merge with the existing deck file, and render one lesson's deck."""
     if source.path is not None:
         lesson = read_lesson(source.path, source.display)
@@ -141,7 +141,7 @@ def plan_one(source: Source, sheets: Sheets, out_dir: Path, today: date) -> Plan
             "title would make a path outside the output directory", lesson.path, lesson.title_line
         )
     old = read_deck(path) if path.exists() else None
-    cards, report = merge(old, result.cards, today)
+    cards, report = merge(old, result.cards, now)
     deck = Deck(
         slug=lesson.slug,
         title=lesson.title,
@@ -204,6 +204,6 @@ def _init_worker(facts_dir: Path) -> None:
     _WORKER_SHEETS = load_sheets(sheet_files(facts_dir))
 
 
-def _plan_in_worker(source: Source, out_dir: Path, today: date) -> Plan:
+def _plan_in_worker(source: Source, out_dir: Path, now: datetime) -> Plan:
     assert _WORKER_SHEETS is not None
-    return plan_one(source, _WORKER_SHEETS, out_dir, today)
+    return plan_one(source, _WORKER_SHEETS, out_dir, now)

@@ -46,10 +46,16 @@ class Card:
     as_of: str = ""
     hash: str = ""
     retired: str = ""
+    changed: str = ""  # UTC instant its content last changed: an exported note's Anki mod time
 
     def content_hash(self) -> str:
         """Digest of what the learner sees; ids and bookkeeping are left out."""
         return stable_hash(self.kind, self.front, self.back, "\x1e".join(self.options), self.answer)
+
+    def shown(self) -> tuple[object, ...]:
+        """Everything an exported note shows: when this changes, so does ``changed``."""
+        return (self.kind, self.front, self.back, self.options, self.answer, self.tags,
+                self.source, self.url, self.as_of)  # fmt: skip
 
     def stamped(self) -> Card:
         """This card with ``hash`` set to its current content."""
@@ -81,7 +87,7 @@ class Card:
             out["answer"] = self.answer
         out["back"] = self.back
         out["tags"] = list(self.tags)
-        for name in ("source", "url", "as_of", "hash", "retired"):
+        for name in ("source", "url", "as_of", "hash", "retired", "changed"):
             value = getattr(self, name)
             if value:
                 out[name] = value

@@ -66,8 +66,6 @@ def generate(
     to cards whose lesson text did not change, and retires (never deletes) cards whose fact
     is gone. Nothing is written unless every lesson is valid.
     """
-    from datetime import date
-
     from recall.batch import lesson_sources, plan_all, write_all
 
     sources = lesson_sources(lessons, stdin=sys.stdin.buffer.read)
@@ -76,7 +74,7 @@ def generate(
             sources,
             out_dir=out_dir,
             facts_dir=facts_dir or out_dir / "facts",
-            today=date.today(),
+            now=_now(),
             progress=bar.update,
         )
     if not dry_run:
@@ -204,6 +202,86 @@ def add(deck_files: tuple[Path, ...], db_path: Path | None) -> None:
 
 
 @cli.command()
+@click.argument("sources", nargs=-1)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The .apkg file to write.",
+)
+@click.option(
+    "--with-scheduling",
+    is_flag=True,
+    help="Take each card's FSRS schedule and review log along (from the collection).",
+)
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+@db_option
+def export(
+    sources: tuple[str, ...], output: Path, with_scheduling: bool, force: bool,
+    db_path: Path | None,
+) -> None:  # fmt: skip
+    """Export decks to an Anki package (.apkg).
+
+    SOURCES are deck names from the collection (all decks when none are given), or deck
+    files (decks/*.toml) for a teacher with no collection. Re-importing an updated export
+    updates in place the notes whose content changed and leaves the rest, your own edits in
+    Anki included, alone. --with-scheduling carries each card's FSRS state and review log.
+    """
+    from recall import export as ex
+
+    if output.suffix.lower() != ".apkg":
+        raise RecallError("the output must be an .apkg file", str(output))
+    if output.exists() and not force:
+        raise RecallError("already exists; use --force to replace it", str(output))
+    if not output.parent.is_dir():
+        raise RecallError("no such directory for the output", str(output))
+    files = [Path(s) for s in sources if s.endswith(".toml") or Path(s).is_file()]
+    if files and len(files) != len(sources):
+        raise RecallError("give either deck files or deck names, not both")
+    now = _now()
+    if files:
+        from recall.deck import read_deck
+
+        if with_scheduling:
+            raise RecallError("--with-scheduling needs the collection: `recall add` the decks")
+        decks = [ex.from_deck_file(read_deck(p), p.stat().st_mtime) for p in files]
+        crt = int(now.timestamp()) // 86400 * 86400
+    else:
+        from recall.schedule import Scheduler
+
+        col = _open(db_path)
+        slugs = [col.find_deck(n) for n in sources] or [d["slug"] for d in col.decks()]
+        if not slugs:
+            raise RecallError("the collection has no decks; load one with `recall add`")
+        days = Scheduler(col.settings())
+        # Due days in the package count from the start of the learner's today.
+        crt = int(days.day_start(days.day(now)).timestamp())
+        sched = days if with_scheduling else None
+        decks = [ex.from_collection(col, slug, sched=sched, now=now) for slug in slugs]
+    for d in decks:
+        if not d.cards:
+            raise RecallError(f"deck {d.slug!r} has no cards to export")
+    total = sum(len(d.cards) for d in decks)
+    with _progress(total // 500, "Exporting") as bar:
+        count = [0]
+
+        def tick(n: int) -> None:
+            count[0] += n
+            if count[0] % 500 == 0:
+                bar.update(1)
+
+        package = ex.build(decks, crt=crt, progress=tick)
+        try:
+            ex.write(package, output, now)
+        except OSError as exc:
+            raise RecallError(f"cannot write: {exc.strerror}", str(output)) from None
+    names = ", ".join(d.anki_name for d in decks)
+    extra = " with scheduling" if with_scheduling else ""
+    click.echo(f"wrote {output}: {total} notes in {len(decks)} deck(s){extra}: {names}")
+
+
+@cli.command()
 @click.option("--deck", "deck_name", help="Only this deck (slug, title or a prefix).")
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many answers.")
 @db_option
@@ -303,7 +381,8 @@ def stats(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
     )
     ar = data["average_retrievability"]
     click.echo("average retrievability: " + (f"{ar:.1%}" if ar is not None else "—"))
-    click.echo(f"streak: {data['streak_days']} days")
+    n = data["streak_days"]
+    click.echo(f"streak: {n} day{'' if n == 1 else 's'} in a row")
     click.echo("due in the next 30 days:")
     for line in bar_chart(data["forecast"]):
         click.echo("  " + line)

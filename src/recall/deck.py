@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +29,13 @@ from recall.fsio import write_atomic
 HEADER = """\
 # recall deck, written by `recall generate` from {lesson}.
 # Edit any front or back: regenerating keeps your edit unless the lesson changes that card.
-# `hash` is what was generated (leave it); `retired` marks cards whose fact is gone.
+# `hash` is what was generated (leave it); `retired` marks cards whose fact is gone;
+# `changed` is when a card's content last changed (Anki updates a re-imported note only then).
 
 """
 _CARD_FIELDS = {
     "id", "kind", "fact", "front", "back", "options", "answer", "tags",
-    "source", "url", "as_of", "hash", "retired",
+    "source", "url", "as_of", "hash", "retired", "changed",
 }  # fmt: skip
 _DECK_FIELDS = {"slug", "title", "category", "date", "lesson", "generated_by"}
 
@@ -87,28 +88,40 @@ class MergeReport:
         return {k: len(v) for k, v in self.__dict__.items()}
 
 
-def merge(old: Deck | None, new: list[Card], today: date) -> tuple[list[Card], MergeReport]:
-    """Fold freshly generated cards into an existing deck, keeping what must be kept."""
+def stamp(now: datetime) -> str:
+    """A ``changed`` value: the UTC instant to the second."""
+    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def merge(old: Deck | None, new: list[Card], now: datetime) -> tuple[list[Card], MergeReport]:
+    """Fold freshly generated cards into an existing deck, keeping what must be kept.
+
+    A card's ``changed`` moves to ``now`` only when what it shows changes (or it has none
+    yet), so an exported note is newer than the learner's copy exactly when it should be.
+    """
     report = MergeReport()
+    today, when = now.date(), stamp(now)
     if old is None:
         report.added = [c.id for c in new]
-        return list(new), report
+        return [replace(c, changed=when) for c in new], report
     previous = {c.id: c for c in old.cards}
     out: list[Card] = []
     for card in new:
         was = previous.get(card.id)
         if was is None:
-            out.append(card)
+            out.append(replace(card, changed=when))
             report.added.append(card.id)
             continue
         if was.retired:
             report.revived.append(card.id)
         if was.hash == card.hash:
             # Generated content unchanged: keep the file's version, the teacher's edit included.
-            out.append(replace(was, retired="", tags=card.tags, source=card.source, url=card.url))
+            kept = replace(was, retired="", tags=card.tags, source=card.source, url=card.url)
+            same = kept.shown() == was.shown() and was.changed
+            out.append(kept if same else replace(kept, changed=when))
             (report.kept_edits if was.edited else report.unchanged).append(card.id)
         else:
-            out.append(card)
+            out.append(replace(card, changed=when))
             (report.replaced_edits if was.edited else report.changed).append(card.id)
     fresh = {c.id for c in new}
     for card in old.cards:
@@ -224,6 +237,7 @@ def _card(entry: Any, name: str, line: int | None) -> Card:
         "as_of",
         "hash",
         "retired",
+        "changed",
     ):
         if text_field in entry and not isinstance(entry[text_field], str):
             raise fail(f"card {cid}: {text_field!r} must be a string")
@@ -242,6 +256,12 @@ def _card(entry: Any, name: str, line: int | None) -> Card:
             raise fail(f"card {cid}: answer must be one of A, B, C, D")
     elif options or answer:
         raise fail(f"card {cid}: only mcq cards have options and an answer letter")
+    if entry.get("changed"):
+        try:
+            datetime.fromisoformat(entry["changed"])
+        except ValueError:
+            msg = f"card {cid}: changed must be a UTC time like 2026-11-25T06:30:00Z"
+            raise fail(msg) from None
     if kind == "cloze" and "{{c" not in entry["front"]:
         raise fail(f"card {cid}: a cloze front needs a deletion like {{{{c1::…}}}}")
     return Card(
@@ -258,4 +278,5 @@ def _card(entry: Any, name: str, line: int | None) -> Card:
         as_of=entry.get("as_of", ""),
         hash=entry.get("hash", ""),
         retired=entry.get("retired", ""),
+        changed=entry.get("changed", ""),
     )

@@ -11,6 +11,16 @@ import tempfile
 from pathlib import Path
 
 
+def default_mode() -> int:
+    """The mode a plain ``open()`` would give a new file (0666 less the umask).
+
+    ``mkstemp`` makes files private (0600); a deck file or package is meant to be shared.
+    """
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that it appears whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -20,6 +30,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        Path(tmp).chmod(default_mode())
         Path(tmp).replace(path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -36,7 +36,7 @@ BUSY_TIMEOUT_MS = 5000
 MIGRATION_SET = "recall"
 # The names registered in migrations(), in order: an up-to-date file is recognised from these
 # alone, without importing sqlite-utils (a test keeps the two in step).
-MIGRATION_NAMES = ("m001_initial",)
+MIGRATION_NAMES = ("m001_initial", "m002_changed_at")
 _SETTINGS_KEYS = tuple(Settings.__dataclass_fields__)
 
 
@@ -47,6 +47,7 @@ def migrations() -> Migrations:
 
     history = Migrations(MIGRATION_SET)
     history()(m001_initial)
+    history()(m002_changed_at)
     return history
 
 
@@ -97,6 +98,12 @@ def m001_initial(db: Database) -> None:
     db.table("cards").create_index(["deck", "fact"])
     db.table("reviews").create_index(["card", "id"])
     db.table("reviews").create_index(["reviewed_at"])
+
+
+def m002_changed_at(db: Database) -> None:
+    """When each card's content last changed: an exported note's mod time in Anki."""
+    db.table("cards").add_column("changed_at", str)
+    db.execute("update cards set changed_at = added_at")
 
 
 _MEMORY_COLUMNS = (
@@ -281,7 +288,7 @@ class Collection:
                     self.db.table("cards").insert(
                         {"uid": f"{deck.slug}:{card.id}", "deck": deck.slug, "id": card.id, **text,
                          "retired": 0, "suspended": 0, "state": int(State.New), "reps": 0,
-                         "lapses": 0, "added_at": stamp},
+                         "lapses": 0, "added_at": stamp, "changed_at": _changed(card) or stamp},
                     )  # fmt: skip
                     report.added += 1
                     continue
@@ -294,6 +301,14 @@ class Collection:
                     else:
                         report.restored += 1
                 if changed:
+                    if set(changed) & _SHOWN:
+                        # The deck's own stamp when it is newer (so an export from the
+                        # collection matches one from the file), else now: an edit by hand
+                        # changes the text without touching `changed`.
+                        newer = _changed(card)
+                        changed["changed_at"] = (
+                            newer if newer and newer > (old["changed_at"] or "") else stamp
+                        )
                     self.db.table("cards").update(old["uid"], changed)
                     if set(changed) - {"retired", "position"}:
                         report.updated += 1
@@ -373,6 +388,23 @@ class Collection:
             sql += f" limit {int(limit)}"
         return [Entry(*t) for t in self.conn.execute(sql, list(params))]
 
+    def deck_info(self, slug: str) -> dict[str, Any]:
+        return self._query("select * from decks where slug = ?", [slug])[0]
+
+    def export_rows(self, slug: str) -> list[dict[str, Any]]:
+        """Every live card of a deck, every column, in deck order (for ``recall export``)."""
+        sql = "select * from cards where deck = ? and retired = 0 order by position"
+        return self._query(sql, [slug])
+
+    def logs_by_card(self, slug: str) -> dict[str, list[dict[str, Any]]]:
+        """A deck's review log, grouped by card, oldest first."""
+        sql = """select r.* from reviews r join cards c on c.uid = r.card
+                 where c.deck = ? and c.retired = 0 order by r.card, r.id"""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for row in self._query(sql, [slug]):
+            out.setdefault(row["card"], []).append(row)
+        return out
+
     def set_flags(self, uid: str, **flags: Any) -> None:
         with self._write():
             self.db.table("cards").update(uid, flags)
@@ -451,6 +483,19 @@ class Collection:
 
     def integrity(self) -> str:
         return str(self.conn.execute("pragma integrity_check").fetchone()[0])
+
+
+_SHOWN = {"kind", "front", "back", "options", "answer", "tags", "source", "url", "as_of"}
+
+
+def _changed(card: Card) -> str:
+    """A deck file's ``changed`` stamp in the collection's timestamp format ('' if none)."""
+    if not card.changed:
+        return ""
+    try:
+        return ts(datetime.fromisoformat(card.changed))
+    except ValueError:
+        return ""
 
 
 def _card_text(card: Card, position: int) -> dict[str, Any]:

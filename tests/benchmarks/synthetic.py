@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 CACHE = ROOT / ".benchmarks"
 NOW = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
-VERSION = 5  # bump when the shape of the synthetic data changes
+VERSION = 6  # bump when the shape of the synthetic data changes
 
 
 def _fmt(t: datetime) -> str:
@@ -120,7 +120,8 @@ def _build_anki(path: Path, n: int) -> None:
     from anki.collection import AddNoteRequest, Collection
 
     tmp = path.with_suffix(".tmp.anki2")
-    tmp.unlink(missing_ok=True)
+    for suffix in ("", "-wal", "-shm"):  # a build cut short leaves these behind
+        Path(f"{tmp}{suffix}").unlink(missing_ok=True)
     col = Collection(str(tmp))
     col.set_config("fsrs", True)
     model = col.models.by_name("Basic")
@@ -144,6 +145,7 @@ def _build_anki(path: Path, n: int) -> None:
     ids = [cid for (cid,) in con.execute("select id from cards order by id")]
     rng = random.Random(7)
     updates, revlog = [], []
+    used: set[int] = set()
     for cid, c in zip(ids, _cards(n), strict=True):
         if not c.studied:
             continue
@@ -151,11 +153,16 @@ def _build_anki(path: Path, n: int) -> None:
         data = json.dumps({"s": round(c.s, 4), "d": round(c.d, 3), "dr": 0.9})
         updates.append((due_day, max(1, int(c.s)), data, cid))
         when = NOW - timedelta(days=400)
-        for k in range(10):
+        for _ in range(10):
             when += timedelta(days=rng.uniform(1, 30))
+            # A revlog id is the review's epoch milliseconds; nudge the rare collision.
+            rid = int(when.timestamp() * 1000)
+            while rid in used:
+                rid += 1
+            used.add(rid)
             revlog.append(
                 (
-                    int(when.timestamp() * 1000) * 16 + k,
+                    rid,
                     cid,
                     -1,
                     rng.choice((3, 3, 3, 1, 2, 4)),

@@ -1,0 +1,413 @@
+"""Anki export: decks to one ``.apkg``, built by genanki — the one module that speaks genanki.
+
+What Anki needs, and how each is met without rewriting genanki's package format:
+
+* **Identity.** A note's guid comes from the deck slug and the card id, so a re-imported deck
+  updates its notes in place and two decks with identical text never collide.
+* **Updates only where content changed.** Anki replaces a matched note only when the
+  package's note is newer. genanki stamps every note with the export time, which overwrites a
+  learner's own edits on every re-import; here each note carries the time its *content*
+  last changed (``changed`` in the deck file, ``changed_at`` in the collection), passed to
+  genanki as that note's timestamp.
+* **New cards in deck order.** Each new card's ``due`` is its position.
+* **Text stays text.** Every field is escaped HTML; braces become entities, so a lesson can
+  never open a template or cloze field; only the generator's own cloze markers survive.
+* **The schedule goes along** (``with_scheduling``): :class:`_ScheduledCard` writes its own
+  card row (type, queue, due, interval, reps, lapses and Anki's FSRS ``data``: ``s``, ``d``,
+  ``dr``, ``decay``, ``lrt``) and its review log. Due days count from the package's creation
+  day, which is the learner's day of export; Anki shifts them to its own calendar on import.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import genanki
+
+from recall.cards import CLOZE, Card
+from recall.fsio import default_mode
+from recall.schedule import Memory, State
+from recall.store import memory_from
+from recall.text import stable_hash
+
+if TYPE_CHECKING:
+    from recall.deck import Deck
+    from recall.schedule import Scheduler
+    from recall.store import Collection
+
+RevlogRow = tuple[int, int, int, int, int, int, int]
+
+# Fixed forever: Anki matches note types by id, so changing one duplicates every note type.
+BASIC_MODEL_ID = 1764011001
+CLOZE_MODEL_ID = 1764011002
+MCQ_MODEL_ID = 1764011003
+
+CSS = """\
+.card { font-family: system-ui, sans-serif; font-size: 20px; line-height: 1.45;
+        text-align: left; color: #1d1d1f; background: #fff; max-width: 42em; margin: auto; }
+.options { margin: .6em 0 0 0; padding-left: 1.6em; }
+.options li { margin: .25em 0; }
+.answer { font-weight: 600; margin-top: .4em; }
+.cloze { font-weight: 600; color: #0a58ca; }
+.meta { margin-top: 1.2em; font-size: 13px; color: #6e6e73; }
+.nightMode .card, .card.nightMode { color: #f5f5f7; background: #1c1c1e; }
+"""
+_META = '<div class="meta">{{Source}}{{#AsOf}} · as of {{AsOf}}{{/AsOf}}</div>'
+
+BASIC = genanki.Model(
+    BASIC_MODEL_ID,
+    "recall Basic",
+    fields=[{"name": "Front"}, {"name": "Back"}, {"name": "Source"}, {"name": "AsOf"}],
+    templates=[{
+        "name": "Card 1",
+        "qfmt": "{{Front}}",
+        "afmt": '{{FrontSide}}<hr id="answer">{{Back}}' + _META,
+    }],
+    css=CSS,
+)  # fmt: skip
+CLOZE_MODEL = genanki.Model(
+    CLOZE_MODEL_ID,
+    "recall Cloze",
+    fields=[{"name": "Text"}, {"name": "Back Extra"}, {"name": "Source"}, {"name": "AsOf"}],
+    templates=[{
+        "name": "Cloze",
+        "qfmt": "{{cloze:Text}}",
+        "afmt": "{{cloze:Text}}<br>{{Back Extra}}" + _META,
+    }],
+    css=CSS,
+    model_type=genanki.Model.CLOZE,
+)  # fmt: skip
+MCQ = genanki.Model(
+    MCQ_MODEL_ID,
+    "recall Multiple choice",
+    fields=[{"name": n} for n in
+            ("Question", "A", "B", "C", "D", "Answer", "AnswerText", "Explanation", "Source",
+             "AsOf")],
+    templates=[{
+        "name": "Card 1",
+        "qfmt": '{{Question}}<ol class="options" type="a"><li>{{A}}</li><li>{{B}}</li>'
+                "<li>{{C}}</li><li>{{D}}</li></ol>",
+        "afmt": '{{FrontSide}}<hr id="answer"><div class="answer">({{Answer}}) {{AnswerText}}'
+                "</div>{{Explanation}}" + _META,
+    }],
+    css=CSS,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AnkiState:
+    """A card's schedule in Anki's own terms, with its review log rows."""
+
+    type: int
+    queue: int
+    due: int
+    ivl: int
+    reps: int
+    lapses: int
+    left: int
+    data: str
+    # (id in epoch ms, ease, ivl, last ivl, factor, time ms, type)
+    revlog: tuple[RevlogRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExportCard:
+    """One card to export: its content, place, content-change time and (maybe) schedule."""
+
+    card: Card
+    position: int
+    changed: int  # epoch seconds: the note's mod time
+    state: AnkiState | None = None
+    suspended: bool = False
+
+
+@dataclass(frozen=True)
+class ExportDeck:
+    slug: str
+    title: str
+    category: str | None
+    cards: Sequence[ExportCard]
+
+    @property
+    def anki_name(self) -> str:
+        """``UPSC::<Category>::<Title>``; a ``::`` inside a part would make a sub-deck."""
+        parts = ["UPSC", *([self.category] if self.category else []), self.title]
+        return "::".join(re.sub(r"\s*::\s*", ": ", p).strip() for p in parts)
+
+
+def escape(text: str) -> str:
+    """Plain text as inert HTML: tags, entities and template braces all become text."""
+    out = html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;")
+    return out.replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def cloze_html(text: str) -> str:
+    """A cloze front: the generator's ``{{cN::…}}`` markers stay live, all else is escaped."""
+    out, last = [], 0
+    for m in CLOZE.finditer(text):
+        out.append(escape(text[last : m.start()]))
+        hint = f"::{escape(m.group(3))}" if m.group(3) else ""
+        out.append(f"{{{{c{m.group(1)}::{escape(m.group(2))}{hint}}}}}")
+        last = m.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
+def anki_tags(slug: str, tags: Sequence[str]) -> list[str]:
+    """Hierarchical Anki tags: ``recall::<lesson>``, ``UPSC::Prelims`` / ``UPSC::Mains``."""
+    out = [f"recall::{slug}"]
+    for tag in tags:
+        if tag == slug:
+            continue
+        if tag in ("prelims", "mains"):
+            out.append(f"UPSC::{tag.capitalize()}")
+        else:
+            out.append(f"recall::{tag}")
+    return [re.sub(r"\s+", "_", t) for t in dict.fromkeys(out)]
+
+
+def _source(card: Card) -> str:
+    text = escape(card.source)
+    if re.match(r"https?://[^\s\"'<>]+$", card.url):
+        link = html.escape(card.url, quote=True)
+        return f'{text} · <a href="{link}">{link}</a>' if text else f'<a href="{link}">{link}</a>'
+    return f"{text} · {escape(card.url)}" if card.url else text
+
+
+def _fields(card: Card) -> tuple[genanki.Model, list[str]]:
+    meta = [_source(card), escape(card.as_of)]
+    if card.kind == "cloze":
+        return CLOZE_MODEL, [cloze_html(card.front), escape(card.back), *meta]
+    if card.kind == "mcq":
+        options = [escape(o) for o in card.options]
+        return MCQ, [escape(card.front), *options, card.answer, escape(card.correct_option),
+                     escape(card.back), *meta]  # fmt: skip
+    return BASIC, [escape(card.front), escape(card.back), *meta]
+
+
+class _ScheduledCard(genanki.Card):  # type: ignore[misc]
+    """A card that writes its own row, with its schedule and review log (genanki writes new
+    cards only). Everything else about the note and package stays genanki's."""
+
+    def __init__(self, ord: int, state: AnkiState, suspend: bool = False) -> None:
+        super().__init__(ord, suspend)
+        self.state = state
+
+    def write_to_db(
+        self, cursor: Any, timestamp: float, deck_id: int, note_id: int, id_gen: Iterator[int],
+        due: int = 0,
+    ) -> None:  # fmt: skip
+        s = self.state
+        card_id = next(id_gen)
+        cursor.execute(
+            "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (card_id, note_id, deck_id, self.ord, int(timestamp), -1, s.type,
+             -1 if self.suspend else s.queue, s.due, s.ivl, 2500 if s.type else 0, s.reps,
+             s.lapses, s.left, 0, 0, 0, s.data),
+        )  # fmt: skip
+        cursor.executemany(
+            "INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)",
+            [(rid, card_id, -1, ease, ivl, last, factor, ms, kind)
+             for rid, ease, ivl, last, factor, ms, kind in s.revlog],
+        )  # fmt: skip
+
+
+class _Note(genanki.Note):  # type: ignore[misc]
+    """A note stamped with the time its content changed, not the export time."""
+
+    def __init__(self, *, mod: int, scheduled: list[genanki.Card] | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.mod = mod
+        self.scheduled = scheduled
+
+    @property
+    def cards(self) -> list[genanki.Card]:
+        if self.scheduled is not None:
+            return self.scheduled
+        return super().cards  # type: ignore[no-any-return]
+
+    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
+        super().write_to_db(cursor, self.mod, deck_id, id_gen)
+
+
+class _Package(genanki.Package):  # type: ignore[misc]
+    """genanki's package, with the creation time its due days count from and the v2/v3
+    scheduler's format declared: without ``schedVer`` Anki reads the review log as the old
+    v1 scheduler's, where a learning card's 3 meant Easy, and rewrites the ratings."""
+
+    def __init__(self, decks: list[genanki.Deck], crt: int) -> None:
+        super().__init__(decks)
+        self.crt = crt
+
+    def write_to_db(self, cursor: Any, timestamp: float, id_gen: Any) -> None:
+        super().write_to_db(cursor, timestamp, id_gen)
+        (conf,) = cursor.execute("SELECT conf FROM col").fetchone()
+        conf = json.loads(conf)
+        conf["schedVer"] = 2
+        cursor.execute("UPDATE col SET crt = ?, conf = ?", (self.crt, json.dumps(conf)))
+
+
+def deck_id(name: str) -> int:
+    """A stable Anki deck id from the deck's name (Anki matches decks by name on import)."""
+    return int(stable_hash("anki-deck", name)[:12], 16) + 1
+
+
+def build(decks: Sequence[ExportDeck], crt: int, progress: Callable[[int], object]) -> _Package:
+    """The package for ``decks``; ``progress`` is told of each card added."""
+    out = []
+    for d in decks:
+        anki_deck = genanki.Deck(deck_id(d.anki_name), d.anki_name)
+        for item in d.cards:
+            card = item.card
+            model, fields = _fields(card)
+            scheduled = None
+            if item.state is not None:
+                scheduled = [_ScheduledCard(0, item.state, item.suspended)]
+            elif item.suspended:
+                scheduled = [genanki.Card(0, suspend=True)]
+            note = _Note(
+                model=model, fields=fields, tags=anki_tags(d.slug, card.tags),
+                guid=genanki.guid_for(d.slug, card.id), due=item.position, sort_field=fields[0],
+                mod=item.changed, scheduled=scheduled,
+            )  # fmt: skip
+            anki_deck.add_note(note)
+            progress(1)
+        out.append(anki_deck)
+    return _Package(out, crt)
+
+
+def write(package: _Package, path: Path, now: datetime) -> None:
+    """Write the package atomically: genanki writes a temporary file beside ``path``, which is
+    fsynced and renamed, so a reader (or a crash) never sees half a package."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        package.write_to_file(str(tmp), timestamp=now.timestamp())
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+        tmp.chmod(default_mode())
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _epoch(text: str | None) -> int | None:
+    return int(datetime.fromisoformat(text).timestamp()) if text else None
+
+
+# -- where the cards come from -------------------------------------------------------------
+
+
+def from_deck_file(deck: Deck, mtime: float) -> ExportDeck:
+    """A deck file's live cards, new, in deck order.
+
+    A card's ``changed`` stamp is its mod time. A card edited by hand (its text differs from
+    what was generated) or written by hand without a stamp takes the file's modification
+    time when that is later, since a hand edit does not move the stamp.
+    """
+    out = []
+    for position, card in enumerate(deck.active):
+        stamp = _epoch(card.changed)
+        if stamp is None or card.edited or not card.hash:
+            stamp = max(stamp or 0, int(mtime))
+        out.append(ExportCard(card, position, stamp))
+    return ExportDeck(deck.slug, deck.title, deck.category, out)
+
+
+def from_collection(
+    col: Collection, slug: str, *, sched: Scheduler | None, now: datetime
+) -> ExportDeck:
+    """A deck from the collection; with ``sched``, each card's schedule and log go along."""
+    info = col.deck_info(slug)
+    logs = col.logs_by_card(slug) if sched is not None else {}
+    today = sched.day(now) if sched is not None else None
+    out = []
+    for row in col.export_rows(slug):
+        card = Card(
+            id=row["id"], kind=row["kind"], fact=row["fact"] or "", front=row["front"],
+            back=row["back"], options=tuple(json.loads(row["options"] or "[]")),
+            answer=row["answer"] or "", tags=tuple(json.loads(row["tags"] or "[]")),
+            source=row["source"] or "", url=row["url"] or "", as_of=row["as_of"] or "",
+        )  # fmt: skip
+        changed = _epoch(row["changed_at"]) or _epoch(row["added_at"]) or int(now.timestamp())
+        state = None
+        buried = False
+        if sched is not None and today is not None:
+            state = anki_state(memory_from(row), logs.get(row["uid"], []), sched, today)
+            buried = bool(row["buried_until"]) and row["buried_until"] > today.isoformat()
+            if state is not None and buried and not row["suspended"]:
+                state = replace(state, queue=-3)
+        out.append(ExportCard(card, row["position"], changed, state, bool(row["suspended"])))
+    return ExportDeck(slug, info["title"], info["category"], out)
+
+
+def anki_state(
+    memory: Memory, log: Sequence[dict[str, Any]], sched: Scheduler, today: date
+) -> AnkiState | None:
+    """A card's memory as Anki's card columns (None for a new card: it keeps its position)."""
+    if memory.state == State.New or memory.due is None or memory.last_review is None:
+        return None
+    s = sched.settings
+    due_day = sched.day(memory.due)
+    if memory.state == State.Review:
+        kind, queue = 2, 2
+        due = (due_day - today).days
+        ivl = max(1, (due_day - sched.day(memory.last_review)).days)
+        left = 0
+    else:
+        kind = 1 if memory.state == State.Learning else 3
+        steps = s.learning_steps if kind == 1 else s.relearning_steps
+        left = max(1, len(steps) - (memory.step or 0))
+        ivl = 0 if kind == 1 else 1
+        if due_day <= today:
+            queue, due = 1, int(memory.due.timestamp())  # within today: an instant
+        else:
+            queue, due = 3, (due_day - today).days  # a later day
+    data = json.dumps(
+        {"s": round(memory.stability or 0.0, 4), "d": round(memory.difficulty or 0.0, 3),
+         "dr": s.desired_retention, "decay": s.parameters[20] if len(s.parameters) > 20 else 0.5,
+         "lrt": int(memory.last_review.timestamp())},
+        separators=(",", ":"),
+    )  # fmt: skip
+    return AnkiState(kind, queue, due, ivl, memory.reps, memory.lapses, left, data,
+                     _revlog(log, sched))  # fmt: skip
+
+
+def _revlog(log: Sequence[dict[str, Any]], sched: Scheduler) -> tuple[RevlogRow, ...]:
+    """The review log as Anki's revlog rows (ids are epoch milliseconds, kept unique)."""
+    rows: list[RevlogRow] = []
+    used: set[int] = set()
+    for r in log:
+        at = datetime.fromisoformat(r["reviewed_at"])
+        rid = int(at.timestamp() * 1000)
+        while rid in used:
+            rid += 1
+        used.add(rid)
+        kind = {State.New: 0, State.Learning: 0, State.Review: 1, State.Relearning: 2}[
+            State(r["state_before"])
+        ]
+        after, before = _interval(r, "after", at, sched), _interval(r, "before", at, sched)
+        rows.append((rid, int(r["rating"]), after, before, 0, int(r["duration_ms"] or 0), kind))
+    return tuple(rows)
+
+
+def _interval(r: dict[str, Any], when: str, at: datetime, sched: Scheduler) -> int:
+    """Anki's revlog interval: days for a review card, negative seconds while learning."""
+    due = r[f"due_{when}"]
+    if not due or r[f"state_{when}"] == State.New:
+        return 0
+    due_at = datetime.fromisoformat(due)
+    if r[f"state_{when}"] == State.Review:
+        return max(1, (sched.day(due_at) - sched.day(at)).days)
+    return -max(0, int((due_at - at).total_seconds()))
