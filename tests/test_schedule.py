@@ -161,3 +161,18 @@ def test_preview_shows_each_ratings_interval_without_fuzz() -> None:
     assert preview[Rating.Hard] == timedelta(minutes=5, seconds=30)
     assert preview[Rating.Good] == timedelta(minutes=10)
     assert preview[Rating.Easy] == timedelta(days=8)
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "UTC"])
+def test_day_ordinal_agrees_with_day_across_a_year_and_its_dst_switches(zone: str) -> None:
+    """The bulk path (one offset lookup per UTC day) gives exactly the learner's day."""
+    sched = Scheduler(Settings(timezone=zone, day_start_hour=4))
+    rng = random.Random(zone)
+    start = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
+    instants = [start + rng.uniform(0, 366 * 86400) for _ in range(5000)]
+    # and every quarter hour around New York's switches (8 March and 1 November 2026)
+    for switch in (datetime(2026, 3, 8, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)):
+        instants += [switch.timestamp() + k * 900 for k in range(-96, 192)]
+    for t in instants:
+        expected = sched.day(datetime.fromtimestamp(t, UTC)).toordinal()
+        assert sched.day_ordinal(t) == expected, datetime.fromtimestamp(t, UTC)

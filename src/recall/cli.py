@@ -251,7 +251,7 @@ def export(
         from recall.schedule import Scheduler
 
         col = _open(db_path)
-        slugs = [col.find_deck(n) for n in sources] or [d["slug"] for d in col.decks()]
+        slugs = [col.find_deck(n) for n in sources] or list(col.deck_titles())
         if not slugs:
             raise RecallError("the collection has no decks; load one with `recall add`")
         days = Scheduler(col.settings())
@@ -301,7 +301,7 @@ def review(deck_name: str | None, limit: int | None, db_path: Path | None) -> No
 
     col = _open(db_path)
     deck = col.find_deck(deck_name) if deck_name else None
-    titles = {d["slug"]: d["title"] for d in col.decks()}
+    titles = col.deck_titles()
     session = Session(col, Scheduler(col.settings()), deck=deck, limit=limit)
     run(session, Terminal(), deck_title=lambda slug: titles.get(slug, slug))
 

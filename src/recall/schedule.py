@@ -115,6 +115,8 @@ class Scheduler:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.tz = settings.tz
+        self._days: dict[int, date] = {}
+        self._offsets: dict[int, tuple[int, int]] = {}
 
     @cached_property
     def _fuzzed(self) -> fsrs.Scheduler:
@@ -141,9 +143,35 @@ class Scheduler:
     # -- the learner's calendar -------------------------------------------------------------
 
     def day(self, instant: datetime) -> date:
-        """The learner's day that ``instant`` falls in (days start at ``day_start_hour``)."""
-        local = instant.astimezone(self.tz) - timedelta(hours=self.settings.day_start_hour)
-        return local.date()
+        """The learner's day that ``instant`` falls in (days start at ``day_start_hour``).
+
+        Memoised per quarter hour: every UTC offset in use is a whole number of quarter
+        hours, so all instants in one quarter hour fall on the same learner day. Exporting a
+        lifetime's review log asks this hundreds of thousands of times.
+        """
+        key = int(instant.timestamp()) // 900
+        day = self._days.get(key)
+        if day is None:
+            local = instant.astimezone(self.tz) - timedelta(hours=self.settings.day_start_hour)
+            day = self._days[key] = local.date()
+        return day
+
+    def day_ordinal(self, epoch_seconds: float) -> int:
+        """:meth:`day` of a UNIX time, as a proleptic ordinal, for bulk work on the log.
+
+        The zone's UTC offset is looked up once per UTC day; on the rare day whose offset
+        changes (a DST switch) each instant takes the exact path.
+        """
+        block = int(epoch_seconds // 86400)
+        offsets = self._offsets.get(block)
+        if offsets is None:
+            first = datetime.fromtimestamp(block * 86400, UTC).astimezone(self.tz)
+            last = datetime.fromtimestamp(block * 86400 + 86399, UTC).astimezone(self.tz)
+            offsets = self._offsets[block] = (_offset(first), _offset(last))
+        if offsets[0] != offsets[1]:
+            return self.day(datetime.fromtimestamp(epoch_seconds, UTC)).toordinal()
+        shifted = epoch_seconds + offsets[0] - self.settings.day_start_hour * 3600
+        return int(shifted // 86400) + _UNIX_ORDINAL
 
     def day_start(self, day: date) -> datetime:
         """The UTC instant at which learner-day ``day`` begins (DST-aware)."""
@@ -226,6 +254,14 @@ class Scheduler:
             due=memory.due or now,
             last_review=last,
         )
+
+
+_UNIX_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _offset(local: datetime) -> int:
+    offset = local.utcoffset()
+    return int(offset.total_seconds()) if offset is not None else 0
 
 
 def with_due(memory: Memory, due: datetime) -> Memory:

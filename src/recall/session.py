@@ -160,10 +160,7 @@ class Session:
 
     def next_due(self) -> datetime | None:
         """When the next card falls due (for the summary), after this session's queue."""
-        rows = self.col.cards(
-            "retired = 0 and suspended = 0 and state != 0 and due is not null", order="due", limit=1
-        )
-        return rows[0].memory.due if rows else None
+        return self.col.next_due(deck=self.deck)
 
     # -- actions ----------------------------------------------------------------------------
 

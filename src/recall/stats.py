@@ -12,7 +12,7 @@ from typing import Any
 
 from recall.schedule import Scheduler, State
 from recall.session import build_queue
-from recall.store import Collection, parse_ts, ts
+from recall.store import Collection, parse_ts
 
 STATE_NAMES = {
     State.New: "new",
@@ -31,25 +31,18 @@ def due(
     for kind, rows in (("new", queue.new), ("learning", queue.learning), ("review", queue.review)):
         for row in rows:
             per[row.deck][kind] += 1
-    titles = {d["slug"]: d["title"] for d in col.decks()}
+    titles = col.deck_titles()
     empty = {"new": 0, "learning": 0, "review": 0}
     decks = [
         {"deck": slug, "title": titles.get(slug, slug), **per.get(slug, empty)}
         for slug in sorted(titles)
         if deck is None or slug == deck
     ]
-    later = col.cards(
-        "retired = 0 and suspended = 0 and state != 0 and due >= ?"
-        + (" and deck = ?" if deck else ""),
-        [ts(sched.next_day_start(now)), *([deck] if deck else [])],
-        order="due",
-        limit=1,
-    )
     next_due = min(
         (r.memory.due for r in queue.learning if r.memory.due and r.memory.due > now), default=None
     )
-    if next_due is None and later:
-        next_due = later[0].memory.due
+    if next_due is None:
+        next_due = col.next_due(sched.next_day_start(now), deck)
     return {
         "day": sched.day(now).isoformat(),
         "decks": decks,

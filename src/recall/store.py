@@ -332,6 +332,30 @@ class Collection:
         """
         return list(self._query(sql))
 
+    def deck_titles(self) -> dict[str, str]:
+        """Slug → title for every deck (cheap: no card counts)."""
+        return dict(self.conn.execute("select slug, title from decks"))
+
+    def next_due(self, after: datetime | None = None, deck: str | None = None) -> datetime | None:
+        """The earliest due instant of a studied, live card (at or after ``after``).
+
+        One indexed lookup per state rather than ``state != 0``, which no index can serve.
+        """
+        best: str | None = None
+        for state in (State.Learning, State.Review, State.Relearning):
+            sql = "select min(due) from cards where retired = 0 and suspended = 0 and state = ?"
+            params: list[Any] = [int(state)]
+            if after is not None:
+                sql += " and due >= ?"
+                params.append(ts(after))
+            if deck:
+                sql += " and deck = ?"
+                params.append(deck)
+            (due,) = self.conn.execute(sql, params).fetchone()
+            if due is not None and (best is None or due < best):
+                best = due
+        return parse_ts(best)
+
     def find_deck(self, name: str) -> str:
         """A deck slug from its slug, title, or an unambiguous prefix of either."""
         decks = list(self._query("select slug, title from decks"))
@@ -391,18 +415,26 @@ class Collection:
     def deck_info(self, slug: str) -> dict[str, Any]:
         return self._query("select * from decks where slug = ?", [slug])[0]
 
-    def export_rows(self, slug: str) -> list[dict[str, Any]]:
-        """Every live card of a deck, every column, in deck order (for ``recall export``)."""
-        sql = "select * from cards where deck = ? and retired = 0 order by position"
-        return self._query(sql, [slug])
+    def export_rows(self, slug: str) -> list[tuple[Any, ...]]:
+        """Every live card of a deck in deck order, as tuples of :data:`EXPORT_COLUMNS`
+        followed by the memory columns (for ``recall export``)."""
+        sql = f"""select {", ".join(EXPORT_COLUMNS)}, {", ".join(_MEMORY_NAMES)} from cards
+                  where deck = ? and retired = 0 order by position"""
+        return self.conn.execute(sql, [slug]).fetchall()
 
-    def logs_by_card(self, slug: str) -> dict[str, list[dict[str, Any]]]:
-        """A deck's review log, grouped by card, oldest first."""
-        sql = """select r.* from reviews r join cards c on c.uid = r.card
-                 where c.deck = ? and c.retired = 0 order by r.card, r.id"""
-        out: dict[str, list[dict[str, Any]]] = {}
-        for row in self._query(sql, [slug]):
-            out.setdefault(row["card"], []).append(row)
+    def logs_by_card(self, slug: str) -> dict[str, list[tuple[Any, ...]]]:
+        """A deck's review log grouped by card, oldest first, as tuples of (reviewed_at in
+        UNIX ms, rating, duration_ms, state_before, due_before, state_after, due_after; dues
+        in UNIX seconds). SQLite converts the times: a lifetime's log is a million rows."""
+        ms = "cast(round((julianday({}) - 2440587.5) * 86400000) as integer)"
+        sql = f"""select r.card, {ms.format("r.reviewed_at")}, r.rating, r.duration_ms,
+                         r.state_before, {ms.format("r.due_before")} / 1000.0,
+                         r.state_after, {ms.format("r.due_after")} / 1000.0
+                  from reviews r join cards c on c.uid = r.card
+                  where c.deck = ? and c.retired = 0 order by r.card, r.id"""
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        for card, *rest in self.conn.execute(sql, [slug]):
+            out.setdefault(card, []).append(tuple(rest))
         return out
 
     def set_flags(self, uid: str, **flags: Any) -> None:
@@ -429,7 +461,7 @@ class Collection:
             row = conn.execute(_SELECT_MEMORY, (uid,)).fetchone()
             if row is None:
                 raise RecallError(f"no such card: {uid}")
-            before = _memory_from_tuple(row)
+            before = memory_from_tuple(row)
             after, elapsed_days = schedule(before)
             values = _memory_values(after)
             conn.execute(_UPDATE_MEMORY, (*values, uid))
@@ -485,6 +517,10 @@ class Collection:
         return str(self.conn.execute("pragma integrity_check").fetchone()[0])
 
 
+EXPORT_COLUMNS = (
+    "uid", "id", "kind", "fact", "front", "back", "options", "answer", "tags", "source", "url",
+    "as_of", "position", "changed_at", "added_at", "suspended", "buried_until",
+)  # fmt: skip
 _SHOWN = {"kind", "front", "back", "options", "answer", "tags", "source", "url", "as_of"}
 
 
@@ -524,7 +560,7 @@ def _memory_values(m: Memory) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-def _memory_from_tuple(t: tuple[Any, ...]) -> Memory:
+def memory_from_tuple(t: tuple[Any, ...]) -> Memory:
     state, step, stability, difficulty, due, last_review, reps, lapses = t
     due_at, last_at = parse_ts(due), parse_ts(last_review)
     return Memory(State(state), step, stability, difficulty, due_at, last_at, reps, lapses)
@@ -565,7 +601,7 @@ def _row_from_tuple(t: tuple[Any, ...]) -> Row:
     return Row(
         uid, deck, id_, position, kind, fact or "", front, back,
         tuple(json.loads(options)) if options and options != "[]" else (), answer or "",
-        _memory_from_tuple(t[13:]), bool(suspended), buried_until, bool(retired),
+        memory_from_tuple(t[13:]), bool(suspended), buried_until, bool(retired),
     )  # fmt: skip
 
 

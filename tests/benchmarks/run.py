@@ -22,7 +22,11 @@ sys.path.insert(0, str(ROOT))
 
 from tests.benchmarks.common import Result  # noqa: E402
 
-MODULES = ["tests.benchmarks.bench_generate", "tests.benchmarks.bench_review"]
+MODULES = [
+    "tests.benchmarks.bench_generate",
+    "tests.benchmarks.bench_review",
+    "tests.benchmarks.bench_export",
+]
 
 
 def main(argv: list[str]) -> int:

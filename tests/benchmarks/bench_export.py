@@ -1,0 +1,101 @@
+"""Exporting a collection to .apkg, beside bare genanki and beside Anki's own exporter.
+
+* recall: read the deck from the collection, build the package, write it atomically
+  (in-process, as ``recall export`` does after start-up);
+* bare genanki: the least any genanki-based exporter does — read the same text from the same
+  file, make the same notes (model, fields, guids, tags, positions) and write the package;
+* Anki: ``export_anki_package`` of a same-size Anki collection.
+
+Sizes: 10k and 100k cards (RECALL_BENCH_SIZES overrides them), so growth can be seen.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tests.benchmarks.common import Result, median_time
+from tests.benchmarks.synthetic import anki_collection, recall_collection
+
+SIZES = [int(s) for s in os.environ.get("RECALL_BENCH_SIZES", "10000,100000").split(",")]
+NOW = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
+
+
+def _recall(db: Path, out: Path, *, scheduling: bool) -> Callable[[], None]:
+    from recall import export as ex
+    from recall.schedule import Scheduler
+    from recall.store import Collection
+
+    def run() -> None:
+        col = Collection(db)
+        sched = Scheduler(col.settings()) if scheduling else None
+        deck = ex.from_collection(col, "bench", sched=sched, now=NOW)
+        ex.write(ex.build([deck], crt=0, progress=lambda _: None), out, NOW)
+        col.close()
+
+    return run
+
+
+def _bare_genanki(db: Path, out: Path) -> Callable[[], None]:
+    """The least a genanki exporter does: read the text, make the notes, write the package."""
+    import sqlite3
+
+    import genanki
+
+    from recall.export import BASIC
+
+    def run() -> None:
+        con = sqlite3.connect(db)
+        rows = con.execute("select id, front, back from cards order by position").fetchall()
+        con.close()
+        deck = genanki.Deck(1234567890, "UPSC::Benchmark deck")
+        for n, (i, front, back) in enumerate(rows):
+            deck.add_note(genanki.Note(model=BASIC, fields=[front, back, "", ""],
+                                       guid=genanki.guid_for("bench", i), tags=["recall::bench"],
+                                       due=n))  # fmt: skip
+        genanki.Package(deck).write_to_file(str(out), timestamp=NOW.timestamp())
+
+    return run
+
+
+def _anki(path: Path, out: Path) -> Callable[[], None]:
+    from anki.collection import Collection as AnkiCollection
+    from anki.collection import ExportAnkiPackageOptions
+    from anki.generic_pb2 import Empty
+    from anki.import_export_pb2 import ExportLimit
+
+    def run() -> None:
+        col = AnkiCollection(str(path))
+        options = ExportAnkiPackageOptions(with_scheduling=False, with_media=False, legacy=True)
+        col.export_anki_package(
+            out_path=str(out), options=options, limit=ExportLimit(whole_collection=Empty())
+        )
+        col.close()
+
+    return run
+
+
+def bench_export() -> list[Result]:
+    out: list[Result] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "out.apkg"
+        for n in SIZES:
+            db = recall_collection(n)
+            bare = median_time(_bare_genanki(db, target), repeat=3)
+            ours = median_time(_recall(db, target, scheduling=False), repeat=3)
+            sched = median_time(_recall(db, target, scheduling=True), repeat=3)
+            theirs = median_time(_anki(anki_collection(n), target), repeat=3)
+            out += [
+                Result(f"export to .apkg ({n:,} cards)", ours, "≤ 1.3× genanki, < Anki",
+                       ours <= 1.3 * bare and ours < theirs, "bare genanki, same notes", bare,
+                       f"Anki's exporter {theirs * 1000:.0f} ms ({ours / theirs:.2f}× Anki)"),
+                Result(f"export --with-scheduling ({n:,} cards)", sched, "—", True,
+                       "bare genanki, same notes", bare),
+            ]  # fmt: skip
+    return out
+
+
+BENCHMARKS = [bench_export]
