@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from recall.schedule import Memory, Rating, Scheduler, State
-from recall.store import Collection, Entry, Row, ts
+from recall.store import Collection, Entry, Row, parse_ts, ts
 
 MAX_ANSWER_MS = 60_000  # as Anki: a card left on screen for ten minutes counts as one
 
@@ -100,6 +100,12 @@ class Answered:
     correct: bool
 
 
+def parse(text: str) -> datetime:
+    when = parse_ts(text)
+    assert when is not None
+    return when
+
+
 class Session:
     """A review session over today's queue."""
 
@@ -122,15 +128,10 @@ class Session:
 
     # -- what is left -----------------------------------------------------------------------
 
-    def _learning(self, now: datetime) -> list[Row]:
-        end = self.sched.next_day_start(now)
-        rows = self.col.cards(
-            "retired = 0 and suspended = 0 and state in (1, 3) and due < ?"
-            + (" and deck = ?" if self.deck else ""),
-            [ts(end), *([self.deck] if self.deck else [])],
-            order="due",
-        )
-        return [r for r in rows if r.uid not in self._buried_today]
+    def _learning(self, now: datetime) -> list[tuple[str, datetime]]:
+        """(uid, due) of the learning cards due today, soonest first."""
+        rows = self.col.learning_due(self.sched.next_day_start(now), self.deck)
+        return [(uid, parse(due)) for uid, due in rows if uid not in self._buried_today]
 
     def counts(self) -> tuple[int, int, int]:
         """Cards left: (new, learning, review)."""
@@ -142,9 +143,8 @@ class Session:
             return None
         now = self.clock()
         learning = self._learning(now)
-        due_now = [r for r in learning if r.memory.due and r.memory.due <= now]
-        if due_now:
-            return self._show(due_now[0])
+        if learning and learning[0][1] <= now:
+            return self._show(self.col.card(learning[0][0]))
         if self.reviews or self.news:
             # Mix new cards in among the reviews, spread evenly (Anki's default).
             total = len(self.reviews) + len(self.news)
@@ -155,8 +155,9 @@ class Session:
             entry = self.news[0] if use_new else self.reviews[0]
             return self._show(self.col.card(entry.uid))
         ahead = now + timedelta(minutes=self.sched.settings.learn_ahead_minutes)
-        soon = [r for r in learning if r.memory.due and r.memory.due <= ahead]
-        return self._show(soon[0]) if soon else None
+        if learning and learning[0][1] <= ahead:
+            return self._show(self.col.card(learning[0][0]))
+        return None
 
     def next_due(self) -> datetime | None:
         """When the next card falls due (for the summary), after this session's queue."""

@@ -437,6 +437,19 @@ class Collection:
             out.setdefault(card, []).append(tuple(rest))
         return out
 
+    def learning_due(self, before: datetime, deck: str | None = None) -> list[tuple[str, str]]:
+        """(uid, due) of live learning and relearning cards due before ``before``, by due.
+
+        Asked before every card of a session, so it reads two columns, not whole cards.
+        """
+        sql = """select uid, due from cards where retired = 0 and suspended = 0
+                 and state in (1, 3) and due < ?"""
+        params: list[Any] = [ts(before)]
+        if deck:
+            sql += " and deck = ?"
+            params.append(deck)
+        return self.conn.execute(sql + " order by due", params).fetchall()
+
     def set_flags(self, uid: str, **flags: Any) -> None:
         with self._write():
             self.db.table("cards").update(uid, flags)
