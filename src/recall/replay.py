@@ -4,11 +4,17 @@ The log is the source of truth. Replaying a card's ratings at their instants thr
 scheduler (without fuzz) must give the stored stability, difficulty, state, step, reps and
 lapses; the due instant — which fuzz makes random — must equal the one its last log row
 recorded; and each row's "before" must be the previous row's "after".
+
+When ``recall optimize --apply`` (or ``--revert``) put other parameters in force, it wrote a
+reschedule row for each card it changed. The card's memory then restarts from that row's
+"after", and only the answers since are replayed with the parameters now in force; answers
+before it were scheduled under earlier parameters and are checked as a chain.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -44,19 +50,33 @@ def compare(stored: Memory, replayed: Memory) -> str | None:
     return None
 
 
-def replay_log(sched: Scheduler, rows: list[dict[str, Any]]) -> tuple[Memory, str | None]:
-    """The memory a card's log rows give, and the first break in the chain if any."""
+def replay_log(
+    sched: Scheduler,
+    rows: list[dict[str, Any]],
+    reschedules: Sequence[tuple[str, Memory]] = (),
+) -> tuple[Memory, str | None]:
+    """The memory a card's log rows (and reschedules) give, and the first break if any."""
     memory = Memory()
+    pending = list(reschedules)
+    last = pending[-1][0] if pending else None
     for i, row in enumerate(rows):
+        # At one instant, an answer counts as given before a reschedule.
+        while pending and pending[0][0] < row["reviewed_at"]:
+            memory = pending.pop(0)[1]
         before = memory_from(row, "_before")
         if i and compare(before, memory) is not None:
             return memory, f"log row {row['id']} does not start where the previous row ended"
+        if last is not None and row["reviewed_at"] <= last:
+            memory = memory_from(row, "_after")  # scheduled under earlier parameters
+            continue
         when = parse_ts(row["reviewed_at"])
         assert when is not None
         memory = sched.answer(memory, Rating(row["rating"]), when, fuzz=False)
         recorded_due = parse_ts(row["due_after"])
         if recorded_due is not None:
             memory = Memory(**{**memory.__dict__, "due": recorded_due})
+    for _, after in pending:
+        memory = after
     return memory, None
 
 
@@ -65,10 +85,11 @@ def verify(col: Collection) -> Verification:
     sched = Scheduler(col.settings())
     result = Verification()
     logged: set[str] = set()
+    reschedules = col.all_reschedules()
     for uid, group in groupby(col.all_logs(), key=lambda r: r["card"]):
         rows = list(group)
         logged.add(uid)
-        replayed, broken = replay_log(sched, rows)
+        replayed, broken = replay_log(sched, rows, reschedules.get(uid, []))
         stored = col.card(uid).memory
         result.checked += 1
         problem = broken or compare(stored, replayed)

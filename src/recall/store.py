@@ -36,7 +36,7 @@ BUSY_TIMEOUT_MS = 5000
 MIGRATION_SET = "recall"
 # The names registered in migrations(), in order: an up-to-date file is recognised from these
 # alone, without importing sqlite-utils (a test keeps the two in step).
-MIGRATION_NAMES = ("m001_initial", "m002_changed_at")
+MIGRATION_NAMES = ("m001_initial", "m002_changed_at", "m003_parameters")
 _SETTINGS_KEYS = tuple(Settings.__dataclass_fields__)
 
 
@@ -48,6 +48,7 @@ def migrations() -> Migrations:
     history = Migrations(MIGRATION_SET)
     history()(m001_initial)
     history()(m002_changed_at)
+    history()(m003_parameters)
     return history
 
 
@@ -106,6 +107,27 @@ def m002_changed_at(db: Database) -> None:
     db.execute("update cards set changed_at = added_at")
 
 
+def m003_parameters(db: Database) -> None:
+    """Fitted FSRS parameter sets, each change of the set in force, and the reschedules it
+    made: with them the log still explains every card's state (``recall check``)."""
+    db.table("parameter_sets").create(
+        {"id": int, "created_at": str, "parameters": str, "fit": str}, pk="id"
+    )
+    db.table("parameter_changes").create(
+        {"id": int, "at": str, "parameter_set": int, "kind": str}, pk="id",
+        foreign_keys=[("parameter_set", "parameter_sets", "id")],
+    )  # fmt: skip
+    memory = {
+        f"{name}_{when}": kind for when in ("before", "after") for name, kind in _MEMORY_COLUMNS
+    }
+    db.table("reschedules").create(
+        {"id": int, "change": int, "card": str, "at": str, **memory}, pk="id",
+        foreign_keys=[("change", "parameter_changes", "id"), ("card", "cards", "uid")],
+    )  # fmt: skip
+    db.table("reschedules").create_index(["card", "id"])
+    db.table("reschedules").create_index(["change"])
+
+
 _MEMORY_COLUMNS = (
     ("state", int), ("step", int), ("stability", float), ("difficulty", float),
     ("due", str), ("last_review", str), ("reps", int), ("lapses", int),
@@ -120,6 +142,10 @@ _LOG_NAMES = (
     "card", "rating", "reviewed_at", "duration_ms", "elapsed_days",
     *(f"{n}_before" for n in _MEMORY_NAMES), *(f"{n}_after" for n in _MEMORY_NAMES),
 )  # fmt: skip
+_INSERT_RESCHEDULE = "insert into reschedules (change, card, at, {}) values ({})".format(
+    ", ".join([*(f"{n}_before" for n in _MEMORY_NAMES), *(f"{n}_after" for n in _MEMORY_NAMES)]),
+    ", ".join("?" * (3 + 2 * len(_MEMORY_NAMES))),
+)
 _INSERT_REVIEW = (
     f"insert into reviews ({', '.join(_LOG_NAMES)}) values ({', '.join('?' * len(_LOG_NAMES))})"
 )
@@ -449,6 +475,103 @@ class Collection:
             sql += " and deck = ?"
             params.append(deck)
         return self.conn.execute(sql + " order by due", params).fetchall()
+
+    # -- parameters ---------------------------------------------------------------------------
+
+    def review_history(self, deck: str | None = None) -> dict[str, list[tuple[float, int]]]:
+        """Every card's answers, oldest first, as (UNIX time, rating): the optimizer's input."""
+        sql = """select r.card, (julianday(r.reviewed_at) - 2440587.5) * 86400, r.rating
+                 from reviews r"""
+        params: list[Any] = []
+        if deck:
+            sql += " join cards c on c.uid = r.card where c.deck = ?"
+            params.append(deck)
+        out: dict[str, list[tuple[float, int]]] = {}
+        for card, at, rating in self.conn.execute(sql + " order by r.card, r.id", params):
+            out.setdefault(card, []).append((at, rating))
+        return out
+
+    def parameter_stack(self) -> list[int | None]:
+        """Parameter sets in force, oldest first (None: the defaults); the last is current."""
+        sql = "select value from config where key = 'parameter_stack'"
+        row = self.conn.execute(sql).fetchone()
+        return list(json.loads(row[0])) if row else [None]
+
+    def parameter_set(self, set_id: int) -> dict[str, Any]:
+        return self._query("select * from parameter_sets where id = ?", [set_id])[0]
+
+    def change_parameters(
+        self,
+        parameters: tuple[float, ...],
+        memories: dict[str, Memory],
+        now: datetime,
+        *,
+        fit: dict[str, Any] | None = None,
+        revert: bool = False,
+    ) -> int:
+        """Put ``parameters`` in force and reschedule the cards, all in one transaction.
+
+        A new fit becomes a new, dated parameter set on top of the stack; a revert pops the
+        stack. Every card whose memory changes gets a reschedule row (before and after), so
+        the log still explains its state. Returns the change's id.
+        """
+        stamp = ts(now)
+        stack = self.parameter_stack()
+        with self._write():
+            if revert:
+                stack.pop()
+                set_id = stack[-1]
+            else:
+                sets = self.db.table("parameter_sets")
+                sets.insert({"created_at": stamp, "parameters": json.dumps(list(parameters)),
+                             "fit": json.dumps(fit or {})})  # fmt: skip
+                set_id = int(sets.last_pk)  # type: ignore[arg-type]
+                stack.append(set_id)
+            change = (
+                self.db.table("parameter_changes")
+                .insert(
+                    {"at": stamp, "parameter_set": set_id, "kind": "revert" if revert else "apply"}
+                )
+                .last_pk
+            )
+            config = self.db.table("config")
+            config.upsert({"key": "parameters", "value": json.dumps(list(parameters))}, pk="key")
+            config.upsert({"key": "parameter_stack", "value": json.dumps(stack)}, pk="key")
+            rows = self.conn.execute(f"select uid, {', '.join(_MEMORY_NAMES)} from cards")
+            before = {uid: rest for uid, *rest in rows}
+            for uid, memory in memories.items():
+                values = _memory_values(memory)
+                old = tuple(before[uid])
+                if values == old:
+                    continue
+                self.conn.execute(_UPDATE_MEMORY, (*values, uid))
+                self.conn.execute(_INSERT_RESCHEDULE, (change, uid, stamp, *old, *values))
+        self._settings = None
+        return int(change)  # type: ignore[arg-type]
+
+    def reschedules_of(self, change: int) -> dict[str, Memory]:
+        """The memory each card had just before parameter change ``change`` rescheduled it."""
+        rows = self._query("select * from reschedules where change = ?", [change])
+        return {r["card"]: memory_from(r, "_before") for r in rows}
+
+    def last_change(self) -> int | None:
+        row = self.conn.execute("select max(id) from parameter_changes").fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def answered_since(self, instant: str) -> set[str]:
+        sql = "select distinct card from reviews where reviewed_at > ?"
+        return {uid for (uid,) in self.conn.execute(sql, [instant])}
+
+    def change_at(self, change: int) -> str:
+        sql = "select at from parameter_changes where id = ?"
+        return str(self.conn.execute(sql, [change]).fetchone()[0])
+
+    def all_reschedules(self) -> dict[str, list[tuple[str, Memory]]]:
+        """Each card's reschedules, oldest first, as (instant, memory after)."""
+        out: dict[str, list[tuple[str, Memory]]] = {}
+        for r in self._query("select * from reschedules order by card, id"):
+            out.setdefault(r["card"], []).append((r["at"], memory_from(r, "_after")))
+        return out
 
     def set_flags(self, uid: str, **flags: Any) -> None:
         with self._write():

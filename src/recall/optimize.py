@@ -1,0 +1,154 @@
+"""Personal FSRS parameters fitted to the learner's own review log, by Anki's engine.
+
+``fsrs-rs-python`` is the Rust engine inside Anki: it fits a year of reviews in seconds and
+needs no torch (py-fsrs's optimizer does). Training items are built the way that engine
+expects, from the append-only log: one item per review, holding the card's history up to and
+including it, each gap counted in the learner's days (same-day reviews have a gap of 0, as in
+Anki). Only items whose last review is a long-term one (a gap of a day or more) can be
+predicted and scored, as in Anki.
+
+Honesty rules: the fit is scored on the most recent fifth of the log, which it never saw,
+beside the default parameters on the same reviews; too little data is refused with the
+numbers (the engine would silently hand back the defaults); parameters that predict the
+held-out reviews worse than the defaults are not applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from recall.errors import RecallError
+from recall.schedule import DEFAULT_PARAMETERS, Memory, Scheduler, State
+
+if TYPE_CHECKING:
+    import fsrs_rs_python
+
+    from recall.store import Collection
+
+MIN_REVIEWS = 400  # long-term reviews; Anki asks for several hundred before it will optimize
+HOLD_OUT = 0.2
+
+
+@dataclass(frozen=True)
+class Fit:
+    """What the optimizer found, with the evidence."""
+
+    parameters: tuple[float, ...]
+    reviews: int  # review-log rows used
+    cards: int
+    train_items: int
+    test_items: int
+    default_log_loss: float
+    default_rmse: float
+    fitted_log_loss: float
+    fitted_rmse: float
+
+    @property
+    def better(self) -> bool:
+        return self.fitted_log_loss < self.default_log_loss
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "parameters": list(self.parameters), "better": self.better}
+
+
+def training_items(
+    col: Collection, sched: Scheduler, deck: str | None = None
+) -> tuple[list[tuple[int, fsrs_rs_python.FSRSItem]], int, int]:
+    """(when the last review was, item) for every scoreable review, with the number of log
+    rows and cards they came from."""
+    import fsrs_rs_python as engine
+
+    items: list[tuple[int, engine.FSRSItem]] = []
+    rows = cards = 0
+    for _uid, log in col.review_history(deck).items():
+        cards += 1
+        rows += len(log)
+        reviews: list[engine.FSRSReview] = []
+        previous_day: int | None = None
+        for at, rating in log:
+            day = sched.day_ordinal(at)
+            gap = 0 if previous_day is None else day - previous_day
+            reviews.append(engine.FSRSReview(rating, gap))
+            previous_day = day
+            if len(reviews) > 1 and gap > 0:
+                items.append((int(at), engine.FSRSItem(list(reviews))))
+    return items, rows, cards
+
+
+def fit(col: Collection, sched: Scheduler, deck: str | None = None) -> Fit:
+    """Fit parameters on the older four fifths of the log and score both sets on the rest."""
+    import fsrs_rs_python as engine
+
+    items, rows, cards = training_items(col, sched, deck)
+    if len(items) < MIN_REVIEWS:
+        where = f" in deck {deck!r}" if deck else ""
+        raise RecallError(
+            f"not enough review history to optimize{where}: {len(items)} long-term reviews "
+            f"(of {rows} in the log), at least {MIN_REVIEWS} are needed; keep reviewing and "
+            "try again in a few weeks"
+        )
+    items.sort(key=lambda pair: pair[0])
+    cut = int(len(items) * (1 - HOLD_OUT))
+    train = [item for _, item in items[:cut]]
+    test = [item for _, item in items[cut:]]
+    fitted = engine.FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(train)
+    default_score = engine.FSRS(list(DEFAULT_PARAMETERS)).evaluate(test)
+    fitted_score = engine.FSRS(fitted).evaluate(test)
+    return Fit(
+        parameters=tuple(round(p, 4) for p in fitted),
+        reviews=rows,
+        cards=cards,
+        train_items=len(train),
+        test_items=len(test),
+        default_log_loss=default_score.log_loss,
+        default_rmse=default_score.rmse_bins,
+        fitted_log_loss=fitted_score.log_loss,
+        fitted_rmse=fitted_score.rmse_bins,
+    )
+
+
+def rescheduled(
+    col: Collection, sched: Scheduler, parameters: tuple[float, ...]
+) -> dict[str, Memory]:
+    """Every studied card's memory recomputed from its log with ``parameters``.
+
+    Stability and difficulty come from replaying the card's whole history through Anki's
+    engine (``memory_state_batch``, in Rust: a lifetime's log in seconds); state, step, reps,
+    lapses and the last review are the log's and do not depend on the parameters. A review
+    card's due date becomes its last review plus the interval the new stability gives at
+    the learner's desired retention (no fuzz), capped at the maximum interval; a card in
+    learning keeps its step's due time.
+    """
+    import fsrs_rs_python as engine
+
+    settings = sched.settings
+    history = col.review_history()
+    current = {row.uid: row.memory for row in col.cards("state != 0")}
+    uids = [uid for uid in current if uid in history]
+    items = []
+    for uid in uids:
+        reviews, previous = [], None
+        for at, rating in history[uid]:
+            day = sched.day_ordinal(at)
+            reviews.append(engine.FSRSReview(rating, 0 if previous is None else day - previous))
+            previous = day
+        items.append(engine.FSRSItem(reviews))
+    model = engine.FSRS(list(parameters))
+    states = model.memory_state_batch(items) if items else []
+    out: dict[str, Memory] = {}
+    for uid, state in zip(uids, states, strict=True):
+        old = current[uid]
+        stability = min(float(state.stability), 36500.0)
+        memory = Memory(
+            state=old.state, step=old.step, stability=stability,
+            difficulty=float(state.difficulty), due=old.due, last_review=old.last_review,
+            reps=old.reps, lapses=old.lapses,
+        )  # fmt: skip
+        if old.state == State.Review and old.last_review is not None:
+            days = model.next_interval(stability, settings.desired_retention, 3)
+            days = max(1, min(settings.maximum_interval, round(days)))
+            memory = replace(memory, due=old.last_review + timedelta(days=days))  # as py-fsrs
+        out[uid] = memory
+    return out
