@@ -26,6 +26,7 @@ MODULES = [
     "tests.benchmarks.bench_generate",
     "tests.benchmarks.bench_review",
     "tests.benchmarks.bench_export",
+    "tests.benchmarks.bench_optimize",
 ]
 
 
