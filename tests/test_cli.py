@@ -237,6 +237,8 @@ def test_many_lessons_run_in_parallel_and_one_bad_lesson_still_stops_every_write
             lessons / f"l{i:02d}.txt",
             text.replace("India-U.S. Critical", f"Part {i}: India-U.S. Critical", 1),
         )
+    result = run("generate", "--json", "batch", "-o", "fresh", "--facts", "decks/facts")
+    assert len(list((workdir / "fresh").glob("*.toml"))) == 30  # a new directory is made
     result = run("generate", "--json", "batch")
     decks = json.loads(result.output)["decks"]
     assert len(decks) == 30 and len({d["deck"] for d in decks}) == 30
@@ -252,3 +254,5 @@ def test_many_lessons_run_in_parallel_and_one_bad_lesson_still_stops_every_write
         == "recall: error: batch/l15.txt:3: binary file, not a text lesson (NUL byte)\n"
     )
     assert {p: p.stat().st_mtime_ns for p in written} == before
+    # The workers had already staged the other 29 decks beside their files: all removed.
+    assert not [p.name for p in (workdir / "decks").iterdir() if p.name.endswith(".tmp")]

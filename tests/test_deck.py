@@ -60,6 +60,26 @@ def test_any_text_round_trips_exactly(
     assert back_again.title == title
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    front=texts, back=texts, tags=st.lists(texts, max_size=3), title=texts,
+    multiline=st.booleans(), short=st.booleans(),
+)  # fmt: skip
+def test_the_deck_writer_writes_exactly_what_tomli_w_writes(
+    front: str, back: str, tags: list[str], title: str, multiline: bool, short: bool
+) -> None:
+    """The fast writer is held to tomli-w's output byte for byte (and defers to it)."""
+    import tomli_w
+
+    from recall.deck import dumps
+
+    card = {"id": "a1", "front": front, "back": back, "tags": tags}
+    if not short:
+        card["hash"] = "0123456789abcdef" * 6
+    data = {"deck": {"slug": "s", "title": title}, "card": [card, dict(card, id="a2")]}
+    assert dumps(data, multiline=multiline) == tomli_w.dumps(data, multiline_strings=multiline)
+
+
 CARD = """[deck]
 slug = "s"
 title = "T"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -20,7 +21,7 @@ from typing import Any
 
 from recall.deck import Deck, MergeReport, merge, read_deck
 from recall.errors import RecallError
-from recall.fsio import write_atomic
+from recall.fsio import commit, discard, stage, write_atomic
 from recall.generate import Generated, generate
 from recall.lesson import Lesson, decode, parse, read_lesson
 from recall.sheets import Sheets, load_sheets, sheet_files
@@ -57,6 +58,8 @@ class Plan:
     path: Path
     text: str
     summary: dict[str, Any]
+    staged: Path | None = None  # already written beside ``path``, waiting to be renamed
+    unchanged: bool = False  # the file already holds exactly this text
 
 
 def lesson_sources(args: tuple[str, ...], stdin: Callable[[], bytes]) -> list[Source]:
@@ -90,24 +93,44 @@ def plan_all(
     facts_dir: Path,
     now: datetime,
     progress: Callable[[int], None] = lambda n: None,
+    stage: bool = False,
 ) -> list[Plan]:
-    """Plan every deck; raise the first lesson's error before anything is written."""
+    """Plan every deck; raise the first lesson's error before any deck file is replaced.
+
+    With ``stage``, the process pool's workers also write each deck beside its target
+    (fsynced: the slow part of an atomic write, done in parallel); :func:`write_all` then
+    only renames. If any lesson fails, every staged file is removed.
+    """
     sheets = load_sheets(sheet_files(facts_dir))
     jobs = min(os.cpu_count() or 1, 8)
     if len(sources) >= PARALLEL_FROM and jobs > 1:
+        token = secrets.token_hex(6) if stage else ""
         chunk = max(1, len(sources) // (jobs * 8))
-        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(facts_dir,)) as pool:
-            results: Iterator[Plan] = pool.map(_plan_in_worker, sources, [out_dir] * len(sources),
-                                               [now] * len(sources), chunksize=chunk)  # fmt: skip
-            plans = []
-            for plan in results:
-                plans.append(plan)
-                progress(1)
-    else:
-        plans = []
-        for source in sources:
-            plans.append(plan_one(source, sheets, out_dir, now))
-            progress(1)
+        try:
+            with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(facts_dir,)) as pool:
+                results: Iterator[Plan] = pool.map(
+                    _plan_in_worker, sources, [out_dir] * len(sources), [now] * len(sources),
+                    [token] * len(sources), chunksize=chunk,
+                )  # fmt: skip
+                plans = []
+                for plan in results:
+                    plans.append(plan)
+                    progress(1)
+            _check_unique(plans)
+        except BaseException:
+            if token:
+                discard(out_dir, token)
+            raise
+        return plans
+    plans = []
+    for source in sources:
+        plans.append(plan_one(source, sheets, out_dir, now))
+        progress(1)
+    _check_unique(plans)
+    return plans
+
+
+def _check_unique(plans: list[Plan]) -> None:
     seen: dict[str, str] = {}
     for plan in plans:
         if plan.slug in seen:
@@ -118,16 +141,21 @@ def plan_all(
                 plan.title_line,
             )
         seen[plan.slug] = plan.lesson
-    return plans
 
 
 def write_all(plans: list[Plan]) -> None:
-    """Write every planned deck, each atomically."""
+    """Write every planned deck, each atomically; a deck whose file already holds exactly
+    its text is left untouched (so its modification time still means something)."""
     for plan in plans:
-        write_atomic(plan.path, plan.text.encode("utf-8"))
+        if plan.unchanged:
+            continue
+        if plan.staged is not None:
+            commit(plan.staged, plan.path)
+        else:
+            write_atomic(plan.path, plan.text.encode("utf-8"))
 
 
-def plan_one(source: Source, sheets: Sheets, out_dir: Path, now: datetime) -> Plan:
+def plan_one(source: Source, sheets: Sheets, out_dir: Path, now: datetime, token: str = "") -> Plan:
     """Parse, generate, merge with the existing deck file, and render one lesson's deck."""
     if source.path is not None:
         lesson = read_lesson(source.path, source.display)
@@ -150,13 +178,18 @@ def plan_one(source: Source, sheets: Sheets, out_dir: Path, now: datetime) -> Pl
         date=lesson.date,
         lesson=lesson.path,
     )
+    text = deck.to_toml()
+    data = text.encode("utf-8")
+    unchanged = old is not None and path.read_bytes() == data
     return Plan(
         slug=lesson.slug,
         lesson=lesson.path,
         title_line=lesson.title_line,
         path=path,
-        text=deck.to_toml(),
+        text=text,
         summary=summarise(result, path, deck, report),
+        staged=stage(path, data, token) if token and not unchanged else None,
+        unchanged=unchanged,
     )
 
 
@@ -204,6 +237,6 @@ def _init_worker(facts_dir: Path) -> None:
     _WORKER_SHEETS = load_sheets(sheet_files(facts_dir))
 
 
-def _plan_in_worker(source: Source, out_dir: Path, now: datetime) -> Plan:
+def _plan_in_worker(source: Source, out_dir: Path, now: datetime, token: str) -> Plan:
     assert _WORKER_SHEETS is not None
-    return plan_one(source, _WORKER_SHEETS, out_dir, now)
+    return plan_one(source, _WORKER_SHEETS, out_dir, now, token)

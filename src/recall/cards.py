@@ -10,7 +10,7 @@ change in the lesson.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from recall.text import stable_hash
@@ -59,7 +59,15 @@ class Card:
 
     def stamped(self) -> Card:
         """This card with ``hash`` set to its current content."""
-        return replace(self, hash=self.content_hash())
+        return self.but(hash=self.content_hash())
+
+    def but(self, **changes: str) -> Card:
+        """A copy with some text fields changed: ``dataclasses.replace`` without re-running
+        ``__init__`` (a generator run makes two copies of every card; this is 5x cheaper)."""
+        new = object.__new__(Card)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(changes)
+        return new
 
     @property
     def edited(self) -> bool:

@@ -76,6 +76,7 @@ def generate(
             facts_dir=facts_dir or out_dir / "facts",
             now=_now(),
             progress=bar.update,
+            stage=not dry_run,
         )
     if not dry_run:
         write_all(plans)

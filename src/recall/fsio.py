@@ -36,3 +36,28 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             Path(tmp).unlink()
         raise
+
+
+def stage(path: Path, data: bytes, token: str) -> Path:
+    """Write ``data`` beside ``path`` under a temporary name tagged ``token``, fsynced, for a
+    later :func:`commit` (or :func:`discard`): the slow part of an atomic write, done early
+    and in parallel, while the switch-over stays all-or-nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{token}.tmp")
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.chmod(default_mode())
+    return tmp
+
+
+def commit(tmp: Path, path: Path) -> None:
+    tmp.replace(path)
+
+
+def discard(directory: Path, token: str) -> None:
+    """Remove every file staged with ``token`` in ``directory``."""
+    for tmp in directory.glob(f".*.{token}.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()

@@ -438,10 +438,15 @@ def _flag_superseded(m: _Maker, draft: Draft, fact: Fact) -> Draft:
         key = target.superseded_by if target else None
     if succession is None and not isinstance(fact, Succession):
         text = draft.card.front + " " + draft.card.back + " " + " ".join(draft.card.options)
-        folded = fold(text)
+        folded: str | None = None
         for f, patterns in m.successions:
-            if any(p.search(folded if fold_it else text) for p, fold_it in patterns):
-                succession = f
+            for p, fold_it in patterns:
+                if fold_it and folded is None:
+                    folded = fold(text)
+                if p.search(folded if fold_it and folded is not None else text):
+                    succession = f
+                    break
+            if succession is not None:
                 break
     if succession is None:
         return draft

@@ -169,12 +169,15 @@ def decode(data: bytes, path: str) -> str:
             path,
             line,
         ) from None
-    controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\n\r\f")
+    controls = len(_CONTROL.findall(text, 0, 4096))
     if controls > 8:
         raise RecallError("binary file, not a text lesson (control characters)", path)
     if not text.strip():
         raise RecallError("empty lesson: no text to make cards from", path, 1)
     return text
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def read_lesson(path: Path, display: str | None = None) -> Lesson:
@@ -371,6 +374,8 @@ def _segmenter() -> Any:
 
 def _unmark(text: str) -> str:
     """Strip Markdown emphasis that wraps headings and labels (``**Prelims Focus:**``)."""
+    if "*" not in text and "_" not in text:
+        return text.replace("`", "")
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])\*(?![\s*])(.+?)(?<![\s*])\*(?![\w*])", r"\1", text)
     return text.replace("`", "")
