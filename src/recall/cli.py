@@ -429,6 +429,7 @@ def optimize(
             else DEFAULT_PARAMETERS
         )
         memories = _reverted(col, sched, parameters, change)
+        _backup(col, "before-optimize")
         col.change_parameters(parameters, memories, now, revert=True)
         name = f"parameter set {previous}" if previous is not None else "the default parameters"
         click.echo(f"reverted to {name}; {len(memories)} cards rescheduled")
@@ -457,9 +458,56 @@ def optimize(
 
     fitted = Scheduler(replace(col.settings(), parameters=found.parameters))
     memories = opt.rescheduled(col, fitted, found.parameters)
+    _backup(col, "before-optimize")
     change = col.change_parameters(found.parameters, memories, now, fit=found.to_json())
     if not as_json:
         click.echo(f"applied as parameter change {change}; {len(memories)} cards rescheduled")
+
+
+def _backup(col: Any, reason: str) -> Path:
+    from recall.backup import take
+
+    return take(col.conn, col.path, reason)
+
+
+@cli.command()
+@db_option
+def backup(db_path: Path | None) -> None:
+    """Back up the collection now (SQLite's online backup; safe while reviewing).
+
+    Backups go to backups/ beside the collection; the newest 10 are kept. recall also
+    backs up by itself before a schema upgrade and before `recall optimize` changes anything.
+    """
+    col = _open(db_path)
+    click.echo(f"backed up to {_backup(col, 'manual')}")
+
+
+@cli.command()
+@click.argument("backup_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--latest", is_flag=True, help="Restore the newest backup.")
+@db_option
+def restore(backup_file: Path | None, latest: bool, db_path: Path | None) -> None:
+    """Restore the collection from a backup; with no BACKUP_FILE, list the backups.
+
+    What the collection held before is backed up first, so a restore can be undone by
+    restoring that backup. An unreadable collection is moved aside into backups/.
+    """
+    from recall import backup as bk
+
+    path = collection_path(db_path)
+    found = bk.backups(path)
+    if backup_file is None and not latest:
+        if not found:
+            click.echo(f"no backups yet in {bk.backup_dir(path)}")
+        for p in found:
+            click.echo(str(p))
+        return
+    if backup_file is None:
+        if not found:
+            raise RecallError("no backups to restore", str(bk.backup_dir(path)))
+        backup_file = found[-1]
+    saved = bk.restore(path, backup_file)
+    click.echo(f"restored {backup_file}; what was there before is in {saved}")
 
 
 def _reverted(col: Any, sched: Any, parameters: tuple[float, ...], change: int) -> Any:

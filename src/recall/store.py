@@ -821,6 +821,10 @@ def _migrate(conn: sqlite3.Connection, name: str) -> None:
         )
     if "cards" in db.table_names() and not applied:
         raise RecallError("not a recall collection (unknown tables)", name)
+    if applied:  # an older recall's file, with the learner's history in it: keep a copy
+        from recall.backup import take
+
+        take(conn, Path(name), "before-migration")
     history.apply(db)
 
 
