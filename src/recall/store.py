@@ -755,25 +755,36 @@ def _open(path: Path) -> sqlite3.Connection:
             raise RecallError("collection is damaged (the file is shorter than it says)", name)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
+    conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("pragma foreign_keys = on")
-        if conn.execute("pragma journal_mode").fetchone()[0] != "wal":
-            conn.execute("pragma journal_mode = wal")
-        # In WAL mode, NORMAL syncs the log at checkpoints rather than at every commit: a
-        # committed answer survives the process being killed (the log is in the OS's hands at
-        # COMMIT) and the file can never be corrupted; only an OS crash or power cut may lose
-        # the last moments' answers. That trade makes an answer 2-5x cheaper (see benchmarks).
-        conn.execute("pragma synchronous = normal")
-        if _applied(conn) != set(MIGRATION_NAMES):
-            _migrate(conn, name)
-        conn.execute("select uid from cards limit 1").fetchall()
-    except sqlite3.OperationalError as exc:
-        raise _busy(exc, path) from None
-    except sqlite3.DatabaseError as exc:
-        raise RecallError(f"collection is damaged or not SQLite ({exc})", name) from None
+        _prepare(conn, name)
+    except BaseException as exc:
+        if conn is not None:
+            conn.close()  # a refused file keeps no -wal/-shm files beside it
+        if isinstance(exc, sqlite3.OperationalError):
+            raise _busy(exc, path) from None
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise RecallError(f"collection is damaged or not SQLite ({exc})", name) from None
+        raise
     return conn
+
+
+def _prepare(conn: sqlite3.Connection, name: str) -> None:
+    conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("pragma foreign_keys = on")
+    # Checked (and brought up to date) before anything else: a file that is not ours, or is
+    # a newer recall's, is refused without a byte of it changed.
+    if _applied(conn) != set(MIGRATION_NAMES):
+        _migrate(conn, name)
+    if conn.execute("pragma journal_mode").fetchone()[0] != "wal":
+        conn.execute("pragma journal_mode = wal")
+    # In WAL mode, NORMAL syncs the log at checkpoints rather than at every commit: a
+    # committed answer survives the process being killed (the log is in the OS's hands at
+    # COMMIT) and the file can never be corrupted; only an OS crash or power cut may lose the
+    # last moments' answers. That trade makes an answer 2-5x cheaper (see benchmarks).
+    conn.execute("pragma synchronous = normal")
+    conn.execute("select uid from cards limit 1").fetchall()
 
 
 def _truncated(header: bytes, size: int) -> bool:
