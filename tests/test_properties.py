@@ -32,7 +32,7 @@ actions = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(steps=actions, fuzz=st.booleans())
 def test_state_equals_the_replay_and_the_queue_hides_suspended_and_buried(
     steps: list[tuple[str, object]], fuzz: bool

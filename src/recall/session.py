@@ -130,7 +130,8 @@ class Session:
 
     def _learning(self, now: datetime) -> list[tuple[str, datetime]]:
         """(uid, due) of the learning cards due today, soonest first."""
-        rows = self.col.learning_due(self.sched.next_day_start(now), self.deck)
+        today = self.sched.day(now).isoformat()
+        rows = self.col.learning_due(self.sched.next_day_start(now), today, self.deck)
         return [(uid, parse(due)) for uid, due in rows if uid not in self._buried_today]
 
     def counts(self) -> tuple[int, int, int]:
@@ -145,7 +146,7 @@ class Session:
         learning = self._learning(now)
         if learning and learning[0][1] <= now:
             return self._show(self.col.card(learning[0][0]))
-        if self.reviews or self.news:
+        while self.reviews or self.news:
             # Mix new cards in among the reviews, spread evenly (Anki's default).
             total = len(self.reviews) + len(self.news)
             use_new = self.news and (
@@ -153,7 +154,11 @@ class Session:
                 or len(self.answered) % max(1, total // max(1, len(self.news))) == 0
             )
             entry = self.news[0] if use_new else self.reviews[0]
-            return self._show(self.col.card(entry.uid))
+            row = self.col.card(entry.uid)
+            if self._hidden(row, now):  # suspended or buried since the queue was built
+                self._drop(row)
+                continue
+            return self._show(row)
         ahead = now + timedelta(minutes=self.sched.settings.learn_ahead_minutes)
         if learning and learning[0][1] <= ahead:
             return self._show(self.col.card(learning[0][0]))
@@ -200,7 +205,9 @@ class Session:
         last = self.answered.pop()
         row = self.col.undo(last.review_id)
         entry = Entry(row.uid, row.deck, row.fact, row.position)
-        if row.memory.state == State.New:
+        if self._hidden(row, self.clock()):
+            pass  # suspended or buried after it was answered: it stays out of sight
+        elif row.memory.state == State.New:
             self.news.insert(0, entry)
         elif row.memory.state == State.Review:
             self.reviews.insert(0, entry)
@@ -231,6 +238,11 @@ class Session:
             "seconds": round((self.clock() - self.started).total_seconds()),
             "next_due": next_due.isoformat() if next_due else None,
         }
+
+    def _hidden(self, row: Row, now: datetime) -> bool:
+        today = self.sched.day(now).isoformat()
+        buried = row.buried_until is not None and row.buried_until > today
+        return row.suspended or buried or row.retired or row.uid in self._buried_today
 
     def _show(self, row: Row) -> Row:
         self._shown_at = self.clock()

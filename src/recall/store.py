@@ -463,14 +463,17 @@ class Collection:
             out.setdefault(card, []).append(tuple(rest))
         return out
 
-    def learning_due(self, before: datetime, deck: str | None = None) -> list[tuple[str, str]]:
-        """(uid, due) of live learning and relearning cards due before ``before``, by due.
+    def learning_due(
+        self, before: datetime, today: str, deck: str | None = None
+    ) -> list[tuple[str, str]]:
+        """(uid, due) of live, unburied learning and relearning cards due before ``before``.
 
         Asked before every card of a session, so it reads two columns, not whole cards.
         """
         sql = """select uid, due from cards where retired = 0 and suspended = 0
+                 and (buried_until is null or buried_until <= ?)
                  and state in (1, 3) and due < ?"""
-        params: list[Any] = [ts(before)]
+        params: list[Any] = [today, ts(before)]
         if deck:
             sql += " and deck = ?"
             params.append(deck)
