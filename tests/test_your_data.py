@@ -249,3 +249,19 @@ def test_optimize_backs_up_first(tmp_path: Path) -> None:
         simulate(db).close()
     assert run("optimize", "--apply", "--db", str(db)).exit_code == 0
     assert [p.name.endswith("-before-optimize.db") for p in backups(db)] == [True]
+
+
+def test_restoring_something_that_is_not_a_backup_is_refused(
+    template: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "template.db"
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("create table notes (x)")
+    con.commit()
+    con.close()
+    result = run("restore", str(other), "--db", str(db))
+    assert result.exit_code == 2 and "not a backup of a recall collection" in result.stderr
+    col = healthy(db)
+    assert col.conn.execute("select count(*) from cards").fetchone()[0] == 87
+    col.close()

@@ -74,13 +74,13 @@ def restore(collection: Path, source: Path) -> Path:
     with source.open("rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
             raise RecallError("not a backup of a recall collection (not SQLite)", str(source))
+    from recall.store import check_backup
+
+    problem = check_backup(source)
+    if problem:
+        raise RecallError(problem, str(source))
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
-        tables = {r[0] for r in src.execute("select name from sqlite_master where type='table'")}
-        if not {"cards", "reviews", "_sqlite_migrations"} <= tables:
-            raise RecallError("not a backup of a recall collection (no recall tables)", str(source))
-        if src.execute("pragma integrity_check").fetchone()[0] != "ok":
-            raise RecallError("backup is damaged (integrity check failed)", str(source))
         from recall.store import Collection
 
         try:

@@ -790,6 +790,22 @@ def _prepare(conn: sqlite3.Connection, name: str) -> None:
     conn.execute("select uid from cards limit 1").fetchall()
 
 
+def check_backup(path: Path) -> str | None:
+    """Why ``path`` cannot be restored as a collection, or None if it can."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
+        if not {"cards", "reviews", "_sqlite_migrations"} <= tables:
+            return "not a backup of a recall collection (no recall tables)"
+        if con.execute("pragma integrity_check").fetchone()[0] != "ok":
+            return "backup is damaged (integrity check failed)"
+    except sqlite3.DatabaseError as exc:
+        return f"backup is damaged or not SQLite ({exc})"
+    finally:
+        con.close()
+    return None
+
+
 def _truncated(header: bytes, size: int) -> bool:
     """Whether the file is shorter than its own header's page count (a cut-off copy).
 
