@@ -220,3 +220,17 @@ def test_a_new_day_brings_reviews_back(loaded: Path, frozen_time: time_machine.T
     run("review", input=" \n3\n \n3\n")  # both graduate: due in days
     frozen_time.move_to(datetime(2026, 12, 10, 6, 30, tzinfo=UTC))
     assert json.loads(run("due", "--json").output)["total"]["review"] == 2
+
+
+def test_card_text_cannot_drive_the_terminal(recall_home: Path, tmp_path: Path) -> None:
+    """Escape sequences in a deck (a clear-screen, a bell, a title change) print as text."""
+    deck = tmp_path / "evil.toml"
+    deck.write_text(
+        '[deck]\nslug = "evil"\ntitle = "Evil \\u001b]0;pwned\\u0007"\n\n[[card]]\nid = "e1"\n'
+        'kind = "basic"\nfront = "Clear \\u001b[2J\\u001b[H screen?"\nback = "Bell \\u0007 \\u009b31m"\n',
+        encoding="utf-8",
+    )
+    assert run("add", str(deck)).exit_code == 0
+    out = run("review", input=" \n3\nq\n").output
+    assert "Clear \ufffd[2J\ufffd[H screen?" in out and "Bell \ufffd \ufffd31m" in out
+    assert not any(ch in out for ch in "\x1b\x07\x9b")

@@ -15,6 +15,7 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -80,7 +81,7 @@ def run(
             row = session.next_card()
             if row is None:
                 break
-            outcome = _card(session, term, row, deck_title(row.deck), message)
+            outcome = _card(session, term, printable(row), _safe(deck_title(row.deck)), message)
             message = ""
             if outcome == "quit":
                 break
@@ -195,6 +196,23 @@ def _answer(session: Session, term: Terminal, row: Row, chosen: str | None) -> s
         if k == " " and graded is not None:
             session.answer(row, graded, correct=graded == Rating.Good)
             return "answered"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _safe(text: str) -> str:
+    """Text with every control character (ESC included) shown as U+FFFD: a card's text can
+    never move the cursor, clear the screen or retitle the terminal."""
+    return _CONTROL.sub("\ufffd", text)
+
+
+def printable(row: Row) -> Row:
+    """The card as the screen shows it: its text made safe for the terminal."""
+    return replace(
+        row, front=_safe(row.front), back=_safe(row.back),
+        options=tuple(_safe(o) for o in row.options),
+    )  # fmt: skip
 
 
 def _front(row: Row) -> str:
