@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from tests.benchmarks.common import Result, median_time, run_process
+from tests.benchmarks.common import Result, median_time, process_peak, run_process
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 LESSONS = ROOT / "examples" / "lessons"
@@ -67,6 +67,9 @@ def bench_generate_1000_lessons() -> list[Result]:
                         "--facts", str(ROOT / "decks" / "facts"))  # fmt: skip
 
         recall_s = median_time(once, repeat=3)
+        shutil.rmtree(root / "decks", ignore_errors=True)
+        _, peak = process_peak("-m", "recall", "generate", str(root / "lessons"), "-o",
+                               str(root / "decks"), "--facts", str(ROOT / "decks" / "facts"))  # fmt: skip
         decks = len(list((root / "decks").glob("*.toml")))
         anchor_s = median_time(lambda: run_process("-c", "pass"), repeat=5)
     return [
@@ -78,6 +81,7 @@ def bench_generate_1000_lessons() -> list[Result]:
             anchor_name="python -c pass",
             anchor_s=anchor_s,
             note=f"{recall_s / 1000 * 1000:.1f} ms a lesson",
+            peak_mb=peak,
         )
     ]
 
