@@ -267,6 +267,13 @@ class _Package(genanki.Package):  # type: ignore[misc]
         self.crt = crt
 
     def write_to_db(self, cursor: Any, timestamp: float, id_gen: Any) -> None:
+        # genanki's working database is a scratch file that is zipped and thrown away: no
+        # journal, no syncs, and a cache big enough that the indexes of a lifetime's review
+        # log are not re-read from disk for every row (without it the cost grew faster than
+        # the log: 10k cards 2 s, 100k 32 s).
+        cursor.execute("PRAGMA journal_mode = OFF")
+        cursor.execute("PRAGMA synchronous = OFF")
+        cursor.execute("PRAGMA cache_size = -262144")
         super().write_to_db(cursor, timestamp, id_gen)
         (conf,) = cursor.execute("SELECT conf FROM col").fetchone()
         conf = json.loads(conf)
