@@ -18,7 +18,7 @@ import math
 import random
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -44,21 +44,22 @@ def _cards(n: int) -> Iterator[tuple[int, bool, float, float, float]]:
             yield i, False, 0.0, 0.0, 0.0
 
 
-def _fresh(cached: Path, name: str) -> Path:
-    work = CACHE / name
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{work}{suffix}").unlink(missing_ok=True)
+def _fresh(kind: str, suffix: str, n: int, build: Callable[[Path, int], None]) -> Path:
+    """A working copy of the cached ``kind`` collection of ``n`` cards (built if missing)."""
+    cached = CACHE / f"{kind}-{n}-v{VERSION}{suffix}"
+    if not cached.exists():
+        CACHE.mkdir(exist_ok=True)
+        build(cached, n)
+    work = CACHE / f"{kind}-{n}-work{suffix}"
+    for extra in ("", "-wal", "-shm"):
+        Path(f"{work}{extra}").unlink(missing_ok=True)
     shutil.copyfile(cached, work)
     return work
 
 
 def recall_collection(n: int) -> Path:
     """A recall collection file with ``n`` cards (copied fresh from the cache each call)."""
-    cached = CACHE / f"recall-{n}-v{VERSION}.db"
-    if not cached.exists():
-        CACHE.mkdir(exist_ok=True)
-        _build_recall(cached, n)
-    return _fresh(cached, f"recall-{n}-work.db")
+    return _fresh("recall", ".db", n, _build_recall)
 
 
 def _build_recall(path: Path, n: int) -> None:
@@ -126,11 +127,7 @@ def _build_recall(path: Path, n: int) -> None:
 
 def anki_collection(n: int) -> Path:
     """An Anki collection file with the same ``n`` cards (FSRS on), fresh from the cache."""
-    cached = CACHE / f"anki-{n}-v{VERSION}.anki2"
-    if not cached.exists():
-        CACHE.mkdir(exist_ok=True)
-        _build_anki(cached, n)
-    return _fresh(cached, f"anki-{n}-work.anki2")
+    return _fresh("anki", ".anki2", n, _build_anki)
 
 
 def _csum(text: str) -> int:
