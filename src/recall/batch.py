@@ -21,7 +21,7 @@ from typing import Any
 
 from recall.deck import Deck, MergeReport, merge, read_deck
 from recall.errors import RecallError
-from recall.fsio import commit, discard, stage, write_atomic
+from recall.fsio import commit_all, discard, stage, write_atomic
 from recall.generate import Generated, generate
 from recall.lesson import Lesson, decode, parse, read_lesson
 from recall.sheets import Sheets, load_sheets, sheet_files
@@ -146,12 +146,10 @@ def _check_unique(plans: list[Plan]) -> None:
 def write_all(plans: list[Plan]) -> None:
     """Write every planned deck, each atomically; a deck whose file already holds exactly
     its text is left untouched (so its modification time still means something)."""
+    staged = [(p.staged, p.path) for p in plans if p.staged is not None and not p.unchanged]
+    commit_all(staged)
     for plan in plans:
-        if plan.unchanged:
-            continue
-        if plan.staged is not None:
-            commit(plan.staged, plan.path)
-        else:
+        if not plan.unchanged and plan.staged is None:
             write_atomic(plan.path, plan.text.encode("utf-8"))
 
 
@@ -181,14 +179,15 @@ def plan_one(source: Source, sheets: Sheets, out_dir: Path, now: datetime, token
     text = deck.to_toml()
     data = text.encode("utf-8")
     unchanged = old is not None and path.read_bytes() == data
+    staged = stage(path, data, token) if token and not unchanged else None
     return Plan(
         slug=lesson.slug,
         lesson=lesson.path,
         title_line=lesson.title_line,
         path=path,
-        text=text,
+        text="" if staged else text,  # staged: already on disk, no need to send it back
         summary=summarise(result, path, deck, report),
-        staged=stage(path, data, token) if token and not unchanged else None,
+        staged=staged,
         unchanged=unchanged,
     )
 

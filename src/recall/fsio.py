@@ -39,21 +39,24 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def stage(path: Path, data: bytes, token: str) -> Path:
-    """Write ``data`` beside ``path`` under a temporary name tagged ``token``, fsynced, for a
-    later :func:`commit` (or :func:`discard`): the slow part of an atomic write, done early
-    and in parallel, while the switch-over stays all-or-nothing."""
+    """Write ``data`` beside ``path`` under a temporary name tagged ``token``, for a later
+    :func:`commit_all` (or :func:`discard`): the slow part of an atomic write, done early and
+    in parallel, while the switch-over stays all-or-nothing."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{token}.tmp")
-    with tmp.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+    tmp.write_bytes(data)
     tmp.chmod(default_mode())
     return tmp
 
 
-def commit(tmp: Path, path: Path) -> None:
-    tmp.replace(path)
+def commit_all(pairs: list[tuple[Path, Path]]) -> None:
+    """Rename each staged file onto its target, after one ``sync`` has put every staged
+    file's data on disk (a thousand separate fsyncs cost seconds; one sync, a fraction)."""
+    if not pairs:
+        return
+    os.sync()
+    for tmp, path in pairs:
+        tmp.replace(path)
 
 
 def discard(directory: Path, token: str) -> None:

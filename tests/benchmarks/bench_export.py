@@ -102,8 +102,7 @@ def bench_export() -> list[Result]:
                 out.append(Result(f"export to .apkg ({n:,} cards)", ours, "≤ 1.3× genanki",
                                   ours <= 1.3 * bare, "bare genanki, same notes", bare,
                                   f"Anki's exporter {theirs * 1000:.0f} ms: recall "
-                                  f"{ours / theirs:.2f}×, bare genanki {bare / theirs:.2f}× Anki",
-                                  family="export", size=n))  # fmt: skip
+                                  f"{ours / theirs:.2f}×, bare genanki {bare / theirs:.2f}× Anki"))  # fmt: skip
                 continue
             sched = median_time(_recall(db, target, scheduling=True), repeat=repeat)
             out += [
