@@ -403,10 +403,11 @@ class Collection:
     # -- cards ------------------------------------------------------------------------------
 
     def card(self, uid: str) -> Row:
-        rows = list(self._query("select * from cards where uid = ?", [uid]))
-        if not rows:
+        sql = f"select {_ROW_COLUMNS} from cards where uid = ?"
+        row = self.conn.execute(sql, [uid]).fetchone()
+        if row is None:
             raise RecallError(f"no such card: {uid}")
-        return _row(rows[0])
+        return _row_from_tuple(row)
 
     def find_card(self, ref: str) -> Row:
         """A card by uid (``deck:id``) or by its deck-file id when that is unique."""
