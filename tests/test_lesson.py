@@ -151,3 +151,17 @@ def test_parser_never_raises_on_arbitrary_text(text: str) -> None:
     for section in lesson.sections:
         for item in section.items:
             assert item.line >= 1 and item.text
+
+
+def test_markdown_table_rows_become_points_told_by_their_first_cell() -> None:
+    text = (
+        "# Minerals\n\n## Why in News?\n\n| fact | as of | source |\n|---|---|---|\n"
+        "| Lithium is used in EV batteries | 2024-09 | https://example.org/a |\n"
+        "| Cobalt is used in battery cathodes | 2024-09 | https://example.org/b |\n"
+    )
+    lesson = parse(text, "t.md")
+    items = [(i.line, i.text) for s in lesson.sections for i in s.items]
+    assert items == [
+        (7, "Lithium is used in EV batteries"),
+        (8, "Cobalt is used in battery cathodes"),
+    ]

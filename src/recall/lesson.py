@@ -73,6 +73,8 @@ _CHROME = re.compile(
     r"^(instructor|lesson complete|class discussion|sign in\b.*|share|bookmark|"
     r"mark as complete|next lesson|previous lesson|ai news desk)$"
 )
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$")
 _BULLET = re.compile(r"^(\s*)(?:[•*·▪●◦‣∙-]|–|\d{1,2}[.)])\s+(.*)$")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _CANDIDATE_BREAK = re.compile(r"[.!?][\"')\]]?\s+[\"'(\[]?[A-Z0-9]")
@@ -201,7 +203,17 @@ def parse(text: str, path: str = "-", fallback_title: str | None = None) -> Less
     current: _Builder | None = None
     loose: list[tuple[int, str]] = []  # text before any heading, or in a headless lesson
 
+    # Markdown tables: the header row and the |---| rule are layout; each data row is one
+    # point, told by its first cell (the others are usually dates, marks and links).
+    table_skip = {
+        n for i, ln in enumerate(lines, start=1) if _TABLE_RULE.match(ln)
+        for n in (i, i - 1) if n >= 1 and _TABLE_ROW.match(lines[n - 1])
+    }  # fmt: skip
     for no, raw in enumerate(lines, start=1):
+        if _TABLE_ROW.match(raw):
+            if no in table_skip:
+                continue
+            raw = "- " + raw.strip().strip("|").split("|")[0].strip()
         if not raw.strip():
             if current is not None:
                 current.para_break()
