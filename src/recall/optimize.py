@@ -15,6 +15,7 @@ held-out reviews worse than the defaults are not applied.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -62,19 +63,26 @@ def training_items(
 
     items: list[tuple[int, engine.FSRSItem]] = []
     rows = cards = 0
-    for _uid, log in col.review_history(deck).items():
+    for log in col.review_history(deck).values():
         cards += 1
         rows += len(log)
-        reviews: list[engine.FSRSReview] = []
-        previous_day: int | None = None
-        for at, rating in log:
-            day = sched.day_ordinal(at)
-            gap = 0 if previous_day is None else day - previous_day
-            reviews.append(engine.FSRSReview(rating, gap))
-            previous_day = day
-            if len(reviews) > 1 and gap > 0:
-                items.append((int(at), engine.FSRSItem(list(reviews))))
+        reviews, gaps = _reviews(log, sched)
+        for i in range(1, len(reviews)):
+            if gaps[i] > 0:
+                items.append((int(log[i][0]), engine.FSRSItem(reviews[: i + 1])))
     return items, rows, cards
+
+
+def _reviews(
+    log: list[tuple[float, int]], sched: Scheduler
+) -> tuple[list[fsrs_rs_python.FSRSReview], list[int]]:
+    """A card's answers as the engine's reviews, with their gaps in the learner's days (0 for
+    the first answer and between answers on one day, as in Anki)."""
+    import fsrs_rs_python as engine
+
+    days = [sched.day_ordinal(at) for at, _ in log]
+    gaps = [0, *(b - a for a, b in itertools.pairwise(days))]
+    return [engine.FSRSReview(r, g) for (_, r), g in zip(log, gaps, strict=True)], gaps
 
 
 def fit(col: Collection, sched: Scheduler, deck: str | None = None) -> Fit:
@@ -127,14 +135,7 @@ def rescheduled(
     history = col.review_history()
     current = {row.uid: row.memory for row in col.cards("state != 0")}
     uids = [uid for uid in current if uid in history]
-    items = []
-    for uid in uids:
-        reviews, previous = [], None
-        for at, rating in history[uid]:
-            day = sched.day_ordinal(at)
-            reviews.append(engine.FSRSReview(rating, 0 if previous is None else day - previous))
-            previous = day
-        items.append(engine.FSRSItem(reviews))
+    items = [engine.FSRSItem(_reviews(history[uid], sched)[0]) for uid in uids]
     model = engine.FSRS(list(parameters))
     states = model.memory_state_batch(items) if items else []
     out: dict[str, Memory] = {}

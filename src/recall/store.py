@@ -138,17 +138,17 @@ _MEMORY_NAMES = tuple(name for name, _ in _MEMORY_COLUMNS)
 # The answer path runs once per key press: three prepared statements, no introspection.
 _SELECT_MEMORY = f"select {', '.join(_MEMORY_NAMES)} from cards where uid = ?"
 _UPDATE_MEMORY = f"update cards set {', '.join(f'{n} = ?' for n in _MEMORY_NAMES)} where uid = ?"
-_LOG_NAMES = (
-    "card", "rating", "reviewed_at", "duration_ms", "elapsed_days",
-    *(f"{n}_before" for n in _MEMORY_NAMES), *(f"{n}_after" for n in _MEMORY_NAMES),
-)  # fmt: skip
-_INSERT_RESCHEDULE = "insert into reschedules (change, card, at, {}) values ({})".format(
-    ", ".join([*(f"{n}_before" for n in _MEMORY_NAMES), *(f"{n}_after" for n in _MEMORY_NAMES)]),
-    ", ".join("?" * (3 + 2 * len(_MEMORY_NAMES))),
+_BEFORE_AFTER = (*(f"{n}_before" for n in _MEMORY_NAMES), *(f"{n}_after" for n in _MEMORY_NAMES))
+
+
+def _insert(table: str, *names: str) -> str:
+    return f"insert into {table} ({', '.join(names)}) values ({', '.join('?' * len(names))})"
+
+
+_INSERT_REVIEW = _insert(
+    "reviews", "card", "rating", "reviewed_at", "duration_ms", "elapsed_days", *_BEFORE_AFTER
 )
-_INSERT_REVIEW = (
-    f"insert into reviews ({', '.join(_LOG_NAMES)}) values ({', '.join('?' * len(_LOG_NAMES))})"
-)
+_INSERT_RESCHEDULE = _insert("reschedules", "change", "card", "at", *_BEFORE_AFTER)
 
 
 def ts(instant: datetime) -> str:
@@ -237,9 +237,14 @@ class Collection:
         self.conn.close()
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        return list(self._rows(sql, params))
+
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
+        """Rows as dicts, one at a time (a lifetime's log does not fit comfortably in a list)."""
         cursor = self.conn.execute(sql, list(params))
         names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor]
+        for row in cursor:
+            yield dict(zip(names, row, strict=True))
 
     @contextmanager
     def _write(self) -> Iterator[None]:
@@ -411,10 +416,11 @@ class Collection:
 
     def find_card(self, ref: str) -> Row:
         """A card by uid (``deck:id``) or by its deck-file id when that is unique."""
-        rows = list(self._query("select * from cards where uid = ? or id = ?", [ref, ref]))
+        sql = f"select {_ROW_COLUMNS} from cards where uid = ? or id = ?"
+        rows = self.conn.execute(sql, [ref, ref]).fetchall()
         if len(rows) != 1:
             raise RecallError(f"{'no such card' if not rows else 'several cards have id'}: {ref}")
-        return _row(rows[0])
+        return _row_from_tuple(rows[0])
 
     def cards(
         self,
@@ -632,10 +638,7 @@ class Collection:
         return list(self._query("select * from reviews where card = ? order by id", [uid]))
 
     def all_logs(self) -> Iterator[dict[str, Any]]:
-        cursor = self.conn.execute("select * from reviews order by card, id")
-        names = [d[0] for d in cursor.description]
-        for row in cursor:
-            yield dict(zip(names, row, strict=True))
+        yield from self._rows("select * from reviews order by card, id")
 
     # -- counts for the queue and stats -----------------------------------------------------
 
@@ -717,16 +720,6 @@ def memory_from(row: dict[str, Any], suffix: str = "") -> Memory:
         reps=row[f"reps{suffix}"],
         lapses=row[f"lapses{suffix}"],
     )
-
-
-def _row(r: dict[str, Any]) -> Row:
-    return Row(
-        uid=r["uid"], deck=r["deck"], id=r["id"], position=r["position"], kind=r["kind"],
-        fact=r["fact"] or "", front=r["front"], back=r["back"],
-        options=tuple(json.loads(r["options"] or "[]")), answer=r["answer"] or "",
-        memory=memory_from(r), suspended=bool(r["suspended"]), buried_until=r["buried_until"],
-        retired=bool(r["retired"]),
-    )  # fmt: skip
 
 
 _ROW_COLUMNS = (
