@@ -14,9 +14,9 @@ from recall.cards import Card
 from recall.deck import Deck, read_deck
 from recall.errors import RecallError
 from recall.replay import verify
-from recall.schedule import Rating, Scheduler, State
+from recall.schedule import Memory, Rating, Scheduler, State
 from recall.session import Session, build_queue
-from recall.store import Collection
+from recall.store import Collection, ts
 from tests.conftest import ROOT
 
 SHIPPED_DECK = ROOT / "decks" / "india-us-critical-minerals-diplomacy-supply-chain-resilience.toml"
@@ -168,6 +168,75 @@ def test_learning_card_due_beyond_learn_ahead_waits(
     frozen_time.shift(timedelta(minutes=41))  # 19 minutes before it is due
     back = s.next_card()
     assert back is not None and back.uid == row.uid
+
+
+def test_a_learning_card_suspended_or_answered_in_another_session_is_not_shown_again(
+    col: Collection, tmp_path: Path, frozen_time: time_machine.Traveller
+) -> None:
+    # The session keeps today's learning cards between answers instead of asking for them
+    # before every card; what another terminal did meanwhile must still count.
+    col.set_setting("new_per_day", 2)
+    s = session(col)
+    first, second = s.next_card(), None
+    assert first is not None
+    s.answer(first, Rating.Again)
+    second = s.next_card()
+    assert second is not None and second.uid != first.uid
+    s.answer(second, Rating.Again)
+    assert s.counts() == (0, 2, 0)  # the screen's counts: both learning cards are known now
+    other = Collection(tmp_path / "collection.db")
+    other.set_flags(first.uid, suspended=1)
+    elsewhere = session(other)
+    row = other.card(second.uid)
+    elsewhere.answer(row, Rating.Good)  # step 2: due in 10 minutes, not in 1
+    later = other.card(second.uid).memory.due
+    assert later is not None
+    frozen_time.shift(timedelta(minutes=2))
+    shown = s.next_card()  # learn-ahead: the second card, at its new due time
+    assert shown is not None and shown.uid == second.uid and shown.memory.due == later
+    assert s.counts() == (0, 1, 0)
+
+
+def test_an_answer_with_a_stale_rowid_still_answers_its_own_card(col: Collection) -> None:
+    # A VACUUM may renumber rowids under an open session: the uid decides, never the rowid.
+    a, b = col.cards(limit=2)
+    sched = Scheduler(col.settings())
+
+    def schedule(memory: Memory) -> tuple[Memory, int]:
+        return sched.answer(memory, Rating.Good, KOLKATA_NOON), 0
+
+    col.answer(a.uid, schedule, Rating.Good, KOLKATA_NOON, 1000, rowid=b.rowid)
+    assert col.card(a.uid).memory.reps == 1
+    assert col.card(b.uid).memory == b.memory
+    assert [r["card"] for r in col.log(a.uid)] == [a.uid]
+    assert col.conn.execute("pragma foreign_keys").fetchone()[0] == 1
+
+
+def test_an_answer_that_keeps_the_state_still_moves_the_card_in_every_index(
+    col: Collection,
+) -> None:
+    # Answers that leave a review a review skip the state column; the queue, which reads
+    # the (state, due) index, must see the new due instant all the same.
+    sched = Scheduler(col.settings())
+    row = col.cards(limit=1)[0]
+    for rating in (Rating.Good, Rating.Good, Rating.Good, Rating.Good):
+        now = col.card(row.uid).memory.due or KOLKATA_NOON
+
+        def schedule(
+            memory: Memory, now: datetime = now, rating: Rating = rating
+        ) -> tuple[Memory, int]:
+            return sched.answer(memory, rating, now), 0
+
+        col.answer(row.uid, schedule, rating, now, 1000, rowid=row.rowid)
+    after = col.card(row.uid)
+    assert after.memory.state == State.Review and after.memory.due is not None
+    indexed = col.conn.execute(
+        "select uid from cards indexed by idx_cards_retired_suspended_state_due "
+        "where retired = 0 and suspended = 0 and state = 2 and due = ?",
+        [ts(after.memory.due)],
+    ).fetchall()
+    assert indexed == [(row.uid,)]
+    assert col.conn.execute("pragma integrity_check").fetchone()[0] == "ok"
 
 
 def test_undo_restores_state_and_log_exactly(col: Collection, tmp_path: Path) -> None:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from recall.schedule import Memory, Rating, Scheduler, State
 from recall.store import Collection, Entry, Row, parse_ts, ts
 
 MAX_ANSWER_MS = 60_000  # as Anki: a card left on screen for ten minutes counts as one
+_LEARNING = (State.Learning, State.Relearning)
 
 
 @dataclass
@@ -125,14 +126,32 @@ class Session:
         self.answered: list[Answered] = []
         self._shown_at: datetime | None = None
         self._buried_today: set[str] = set()
+        # Today's learning cards, read once and kept up to date by this session's own
+        # answers, undos and flags (as Anki keeps its learning queue), rather than asked for
+        # before every card: on a lifetime collection that query was a third of a card.
+        self._learning_day: date | None = None
+        self._learning_due: list[tuple[str, datetime, int]] = []
 
     # -- what is left -----------------------------------------------------------------------
 
-    def _learning(self, now: datetime) -> list[tuple[str, datetime]]:
-        """(uid, due) of the learning cards due today, soonest first."""
-        today = self.sched.day(now).isoformat()
-        rows = self.col.learning_due(self.sched.next_day_start(now), today, self.deck)
-        return [(uid, parse(due)) for uid, due in rows if uid not in self._buried_today]
+    def _learning(self, now: datetime) -> list[tuple[str, datetime, int]]:
+        """(uid, due, rowid) of the learning cards due today, soonest first."""
+        today = self.sched.day(now)
+        if self._learning_day != today:
+            rows = self.col.learning_due(
+                self.sched.next_day_start(now), today.isoformat(), self.deck
+            )
+            self._learning_due = [
+                (uid, parse(due), rowid)
+                for uid, due, rowid in rows
+                if uid not in self._buried_today
+            ]
+            self._learning_day = today
+        return self._learning_due
+
+    def _forget_learning(self) -> None:
+        """Read the learning cards again before the next card."""
+        self._learning_day = None
 
     def counts(self) -> tuple[int, int, int]:
         """Cards left: (new, learning, review)."""
@@ -143,9 +162,9 @@ class Session:
         if self.limit is not None and len(self.answered) >= self.limit:
             return None
         now = self.clock()
-        learning = self._learning(now)
-        if learning and learning[0][1] <= now:
-            return self._show(self.col.card(learning[0][0]))
+        due_learning = self._learning_card(now, now)
+        if due_learning is not None:
+            return self._show(due_learning)
         while self.reviews or self.news:
             # Mix new cards in among the reviews, spread evenly (Anki's default).
             total = len(self.reviews) + len(self.news)
@@ -154,14 +173,28 @@ class Session:
                 or len(self.answered) % max(1, total // max(1, len(self.news))) == 0
             )
             entry = self.news[0] if use_new else self.reviews[0]
-            row = self.col.card(entry.uid)
+            row = self.col.card(entry.uid, entry.rowid)
             if self._hidden(row, now):  # suspended or buried since the queue was built
                 self._drop(row)
                 continue
             return self._show(row)
-        ahead = now + timedelta(minutes=self.sched.settings.learn_ahead_minutes)
-        if learning and learning[0][1] <= ahead:
-            return self._show(self.col.card(learning[0][0]))
+        ahead_by = now + timedelta(minutes=self.sched.settings.learn_ahead_minutes)
+        ahead = self._learning_card(now, ahead_by)
+        return None if ahead is None else self._show(ahead)
+
+    def _learning_card(self, now: datetime, by: datetime) -> Row | None:
+        """The first learning card due by ``by``, checked against the collection: another
+        session may have answered, suspended or buried it since the list was read."""
+        for _ in range(2):
+            learning = self._learning(now)
+            if not learning or learning[0][1] > by:
+                return None
+            uid, due, rowid = learning[0]
+            row = self.col.card(uid, rowid)
+            memory = row.memory
+            if memory.state in _LEARNING and memory.due == due and not self._hidden(row, now):
+                return row
+            self._forget_learning()
         return None
 
     def next_due(self) -> datetime | None:
@@ -178,14 +211,17 @@ class Session:
         now = self.clock()
         shown = self._shown_at or now
         duration = min(MAX_ANSWER_MS, max(0, int((now - shown).total_seconds() * 1000)))
-        review_id = self.col.answer(
-            row.uid, lambda memory: self._schedule(memory, rating, now), rating, now, duration
-        )
-        self._drop(row)
-        if self.sched.settings.bury_siblings:
-            key = row.sibling_key
-            self.reviews = [r for r in self.reviews if r.sibling_key != key]
-            self.news = [r for r in self.news if r.sibling_key != key]
+        after: list[Memory] = []
+
+        def schedule(memory: Memory) -> tuple[Memory, int]:
+            result = self._schedule(memory, rating, now)
+            after.append(result[0])
+            return result
+
+        review_id = self.col.answer(row.uid, schedule, rating, now, duration, row.rowid)
+        if row.memory.state in _LEARNING or after[0].state in _LEARNING:
+            self._forget_learning()
+        self._drop(row, self.sched.settings.bury_siblings)
         done = Answered(
             review_id, row.uid, rating, rating != Rating.Again if correct is None else correct
         )
@@ -204,7 +240,8 @@ class Session:
             return None
         last = self.answered.pop()
         row = self.col.undo(last.review_id)
-        entry = Entry(row.uid, row.deck, row.fact, row.position)
+        self._forget_learning()
+        entry = Entry(row.uid, row.deck, row.fact, row.position, row.rowid)
         if self._hidden(row, self.clock()):
             pass  # suspended or buried after it was answered: it stays out of sight
         elif row.memory.state == State.New:
@@ -216,6 +253,7 @@ class Session:
 
     def suspend(self, row: Row) -> None:
         self.col.set_flags(row.uid, suspended=1)
+        self._forget_learning()
         self._drop(row)
 
     def bury(self, row: Row) -> None:
@@ -223,6 +261,7 @@ class Session:
         tomorrow = self.sched.day(self.clock()) + timedelta(days=1)
         self.col.set_flags(row.uid, buried_until=tomorrow.isoformat())
         self._buried_today.add(row.uid)
+        self._forget_learning()
         self._drop(row)
 
     # -- summary ----------------------------------------------------------------------------
@@ -248,9 +287,11 @@ class Session:
         self._shown_at = self.clock()
         return row
 
-    def _drop(self, row: Row) -> None:
-        self.reviews = [r for r in self.reviews if r.uid != row.uid]
-        self.news = [r for r in self.news if r.uid != row.uid]
+    def _drop(self, row: Row, siblings: bool = False) -> None:
+        """Take the card (and, with ``siblings``, the other cards of its fact) off the queue."""
+        uid, key = row.uid, row.sibling_key if siblings else row.uid
+        self.reviews = [r for r in self.reviews if r.uid != uid and r.sibling_key != key]
+        self.news = [r for r in self.news if r.uid != uid and r.sibling_key != key]
 
     def _bring_back_siblings(self) -> None:
         """After an undo, siblings hidden by that answer may be due again: rebuild the rest."""

@@ -17,7 +17,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -138,6 +138,21 @@ _MEMORY_NAMES = tuple(name for name, _ in _MEMORY_COLUMNS)
 # The answer path runs once per key press: three prepared statements, no introspection.
 _SELECT_MEMORY = f"select {', '.join(_MEMORY_NAMES)} from cards where uid = ?"
 _UPDATE_MEMORY = f"update cards set {', '.join(f'{n} = ?' for n in _MEMORY_NAMES)} where uid = ?"
+# An answer finds its card by rowid (the queue read it from the index it walked, so no
+# second B-tree is searched) and checks the uid too, since a VACUUM may renumber rowids.
+_SELECT_MEMORY_AT = (
+    f"select rowid, {', '.join(_MEMORY_NAMES)} from cards where rowid = ? and uid = ?"
+)
+_SELECT_MEMORY_BY_UID = f"select rowid, {', '.join(_MEMORY_NAMES)} from cards where uid = ?"
+_UPDATE_MEMORY_AT = (
+    f"update cards set {', '.join(f'{n} = ?' for n in _MEMORY_NAMES)} where rowid = ?"
+)
+# Most answers leave the state as it was (a review stays a review). Leaving the column out
+# of the statement lets SQLite skip the new-card index, which holds state but not due: one
+# page fewer to read and to write to the log per answer on a collection too big to cache.
+_UPDATE_MEMORY_SAME_STATE = (
+    f"update cards set {', '.join(f'{n} = ?' for n in _MEMORY_NAMES[1:])} where rowid = ?"
+)
 _BEFORE_AFTER = (*(f"{n}_before" for n in _MEMORY_NAMES), *(f"{n}_after" for n in _MEMORY_NAMES))
 
 
@@ -179,6 +194,7 @@ class Row:
     suspended: bool = False
     buried_until: str | None = None
     retired: bool = False
+    rowid: int = 0  # SQLite's key for the row: a shortcut for the answer, never an identity
 
     @property
     def sibling_key(self) -> str:
@@ -190,17 +206,20 @@ class Entry:
     """A card's place in today's queue: enough to order it and keep siblings apart.
 
     The queue holds hundreds of these; the full :class:`Row` is read only for the card on
-    screen, which keeps the first card of a session quick on a lifetime collection.
+    screen, which keeps the first card of a session quick on a lifetime collection. The
+    sibling key is worked out once here: the session filters the queue by it per answer.
     """
 
     uid: str
     deck: str
     fact: str
     position: int
+    rowid: int = 0
+    sibling_key: str = field(init=False)
 
-    @property
-    def sibling_key(self) -> str:
-        return f"{self.deck}\x1f{self.fact}" if self.fact else self.uid
+    def __post_init__(self) -> None:
+        key = f"{self.deck}\x1f{self.fact}" if self.fact else self.uid
+        object.__setattr__(self, "sibling_key", key)
 
 
 @dataclass
@@ -247,12 +266,14 @@ class Collection:
             yield dict(zip(names, row, strict=True))
 
     @contextmanager
-    def _write(self) -> Iterator[None]:
+    def _write(self, *, raw: bool = False) -> Iterator[None]:
         """A write transaction that holds the write lock from its first statement.
 
         A plain BEGIN would read first and upgrade later, and in WAL mode that upgrade fails
         at once when another session wrote in between. BEGIN IMMEDIATE waits (up to the busy
-        timeout) for the lock instead; ``db.atomic()`` inside it rolls back on any error.
+        timeout) for the lock instead; ``db.atomic()`` inside it lets sqlite-utils calls nest.
+        ``raw`` leaves that savepoint out, for the answer path, which runs only prepared
+        statements of its own; any error rolls back either way.
         """
         conn = self.conn
         try:
@@ -260,8 +281,11 @@ class Collection:
         except sqlite3.OperationalError as exc:
             raise _busy(exc, self.path) from None
         try:
-            with self.db.atomic():
+            if raw:
                 yield
+            else:
+                with self.db.atomic():
+                    yield
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -407,9 +431,16 @@ class Collection:
 
     # -- cards ------------------------------------------------------------------------------
 
-    def card(self, uid: str) -> Row:
-        sql = f"select {_ROW_COLUMNS} from cards where uid = ?"
-        row = self.conn.execute(sql, [uid]).fetchone()
+    def card(self, uid: str, rowid: int = 0) -> Row:
+        """The card ``uid``; ``rowid`` (from a queue :class:`Entry`) finds it with one
+        B-tree search instead of two, and is checked against the uid."""
+        row = None
+        if rowid:
+            sql = f"select {_ROW_COLUMNS} from cards where rowid = ? and uid = ?"
+            row = self.conn.execute(sql, [rowid, uid]).fetchone()
+        if row is None:
+            sql = f"select {_ROW_COLUMNS} from cards where uid = ?"
+            row = self.conn.execute(sql, [uid]).fetchone()
         if row is None:
             raise RecallError(f"no such card: {uid}")
         return _row_from_tuple(row)
@@ -439,7 +470,7 @@ class Collection:
         self, where: str, params: Iterable[Any], order: str, limit: int | None = None
     ) -> list[Entry]:
         """Queue entries for the cards matching ``where`` (see :meth:`cards`)."""
-        sql = f"select uid, deck, coalesce(fact, ''), position from cards where {where}"
+        sql = f"select uid, deck, coalesce(fact, ''), position, rowid from cards where {where}"
         sql += f" order by {order}"
         if limit is not None:
             sql += f" limit {int(limit)}"
@@ -472,12 +503,12 @@ class Collection:
 
     def learning_due(
         self, before: datetime, today: str, deck: str | None = None
-    ) -> list[tuple[str, str]]:
-        """(uid, due) of live, unburied learning and relearning cards due before ``before``.
+    ) -> list[tuple[str, str, int]]:
+        """(uid, due, rowid) of live, unburied learning and relearning cards due before ``before``.
 
         Asked before every card of a session, so it reads two columns, not whole cards.
         """
-        sql = """select uid, due from cards where retired = 0 and suspended = 0
+        sql = """select uid, due, rowid from cards where retired = 0 and suspended = 0
                  and (buried_until is null or buried_until <= ?)
                  and state in (1, 3) and due < ?"""
         params: list[Any] = [today, ts(before)]
@@ -596,21 +627,48 @@ class Collection:
         rating: Rating,
         now: datetime,
         duration_ms: int,
+        rowid: int = 0,
     ) -> int:
         """Store one answer: the card's new memory and its log row, in one transaction.
 
         The card's memory is read inside the transaction (which takes the write lock at
         once), so an answer given in another session a moment ago is built upon, never lost.
+        ``rowid`` is the card's :attr:`Row.rowid`, a shortcut checked against ``uid``.
         """
         conn = self.conn
-        with self._write():
-            row = conn.execute(_SELECT_MEMORY, (uid,)).fetchone()
-            if row is None:
-                raise RecallError(f"no such card: {uid}")
+        # The log row's card is read inside the same transaction, so SQLite's own check of
+        # that foreign key (a search of the uid index: one or two disk reads per answer on a
+        # collection too big to cache) proves nothing more; it is off for this transaction.
+        conn.execute("pragma foreign_keys = off")
+        try:
+            return self._answer(uid, schedule, rating, now, duration_ms, rowid)
+        finally:
+            conn.execute("pragma foreign_keys = on")
+
+    def _answer(
+        self,
+        uid: str,
+        schedule: Callable[[Memory], tuple[Memory, int]],
+        rating: Rating,
+        now: datetime,
+        duration_ms: int,
+        rowid: int,
+    ) -> int:
+        conn = self.conn
+        with self._write(raw=True):
+            found = conn.execute(_SELECT_MEMORY_AT, (rowid, uid)).fetchone() if rowid else None
+            if found is None:
+                found = conn.execute(_SELECT_MEMORY_BY_UID, (uid,)).fetchone()
+                if found is None:
+                    raise RecallError(f"no such card: {uid}")
+            key, row = found[0], found[1:]
             before = memory_from_tuple(row)
             after, elapsed_days = schedule(before)
             values = _memory_values(after)
-            conn.execute(_UPDATE_MEMORY, (*values, uid))
+            if values[0] == row[0]:
+                conn.execute(_UPDATE_MEMORY_SAME_STATE, (*values[1:], key))
+            else:
+                conn.execute(_UPDATE_MEMORY_AT, (*values, key))
             cursor = conn.execute(
                 _INSERT_REVIEW,
                 (uid, int(rating), ts(now), duration_ms, elapsed_days, *row, *values),
@@ -724,7 +782,7 @@ def memory_from(row: dict[str, Any], suffix: str = "") -> Memory:
 
 _ROW_COLUMNS = (
     "uid, deck, id, position, kind, fact, front, back, options, answer, suspended, "
-    f"buried_until, retired, {', '.join(_MEMORY_NAMES)}"
+    f"buried_until, retired, {', '.join(_MEMORY_NAMES)}, rowid"
 )
 
 
@@ -734,7 +792,7 @@ def _row_from_tuple(t: tuple[Any, ...]) -> Row:
     return Row(
         uid, deck, id_, position, kind, fact or "", front, back,
         tuple(json.loads(options)) if options and options != "[]" else (), answer or "",
-        memory_from_tuple(t[13:]), bool(suspended), buried_until, bool(retired),
+        memory_from_tuple(t[13:21]), bool(suspended), buried_until, bool(retired), t[21],
     )  # fmt: skip
 
 
