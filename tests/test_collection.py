@@ -239,6 +239,24 @@ def test_an_answer_that_keeps_the_state_still_moves_the_card_in_every_index(
     assert col.conn.execute("pragma integrity_check").fetchone()[0] == "ok"
 
 
+def test_a_collection_from_before_m004_loses_the_log_index_by_card_and_keeps_its_log(
+    col: Collection, tmp_path: Path
+) -> None:
+    s = session(col)
+    row = s.next_card()
+    assert row is not None
+    s.answer(row, Rating.Good)
+    col.conn.execute("create index idx_reviews_card_id on reviews (card, id)")
+    col.conn.execute("delete from _sqlite_migrations where name = 'm004_log_in_time_order'")
+    col.close()
+    reopened = Collection(tmp_path / "collection.db")
+    indexes = {r[0] for r in reopened.conn.execute("select name from sqlite_master")}
+    assert "idx_reviews_card_id" not in indexes and "idx_reviews_reviewed_at" in indexes
+    assert [r["card"] for r in reopened.log(row.uid)] == [row.uid]
+    assert reopened.undo(reopened.conn.execute("select max(id) from reviews").fetchone()[0])
+    assert reopened.card(row.uid).memory == row.memory
+
+
 def test_undo_restores_state_and_log_exactly(col: Collection, tmp_path: Path) -> None:
     s = session(col)
     row = s.next_card()

@@ -120,6 +120,7 @@ class Session:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.col, self.sched, self.deck, self.limit, self.clock = col, sched, deck, limit, clock
+        col.defer_checkpoints()
         self.started = clock()
         queue = build_queue(col, sched, self.started, deck)
         self.reviews, self.news = queue.review, queue.new

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 CACHE = ROOT / ".benchmarks"
 NOW = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
-VERSION = 8  # bump when the shape of the synthetic data changes
+VERSION = 9  # bump when the shape of the synthetic data changes
 REVIEWS_PER_CARD = 10
 
 
