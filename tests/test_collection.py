@@ -15,7 +15,7 @@ from recall.deck import Deck, read_deck
 from recall.errors import RecallError
 from recall.replay import verify
 from recall.schedule import Memory, Rating, Scheduler, State
-from recall.session import Session, build_queue
+from recall.session import FOLD_EVERY, Session, build_queue
 from recall.store import Collection, ts
 from tests.conftest import ROOT
 
@@ -255,6 +255,38 @@ def test_a_collection_from_before_m004_loses_the_log_index_by_card_and_keeps_its
     assert [r["card"] for r in reopened.log(row.uid)] == [row.uid]
     assert reopened.undo(reopened.conn.execute("select max(id) from reviews").fetchone()[0])
     assert reopened.card(row.uid).memory == row.memory
+
+
+def test_a_session_folds_its_log_into_the_file_while_a_card_is_read_every_50_answers(
+    col: Collection, tmp_path: Path
+) -> None:
+    # What the collection file alone holds (without its write-ahead log) is what survives
+    # an operating-system crash under synchronous=NORMAL.
+    def in_file_alone() -> int:
+        copy = tmp_path / "file-alone.db"
+        copy.write_bytes((tmp_path / "collection.db").read_bytes())
+        con = sqlite3.connect(copy)
+        try:
+            return int(con.execute("select count(*) from reviews").fetchone()[0])
+        finally:
+            con.close()
+            copy.unlink()
+
+    col.set_setting("new_per_day", 80)
+    col.set_setting("learning_steps", [])
+    s = session(col)
+    for _ in range(FOLD_EVERY - 1):
+        row = s.next_card()
+        assert row is not None
+        s.idle()
+        s.answer(row, Rating.Good)
+    s.idle()
+    assert in_file_alone() == 0  # not yet: SQLite's own checkpoint is held back too
+    row = s.next_card()
+    assert row is not None
+    s.answer(row, Rating.Good)
+    s.idle()
+    assert in_file_alone() == FOLD_EVERY
 
 
 def test_undo_restores_state_and_log_exactly(col: Collection, tmp_path: Path) -> None:

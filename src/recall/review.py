@@ -118,6 +118,7 @@ def _card(session: Session, term: Terminal, row: Row, deck: str, message: str) -
     else:
         term.say()
         term.say("space show answer · u undo · s suspend · b bury · q quit", dim=True)
+    session.idle()  # the card is on screen: housekeeping costs the learner nothing now
     chosen: str | None = None
     while True:
         k = term.key()

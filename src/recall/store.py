@@ -38,8 +38,8 @@ MIGRATION_SET = "recall"
 # alone, without importing sqlite-utils (a test keeps the two in step).
 MIGRATION_NAMES = ("m001_initial", "m002_changed_at", "m003_parameters", "m004_log_in_time_order")
 _SETTINGS_KEYS = tuple(Settings.__dataclass_fields__)
-#: Log pages a review session may gather before SQLite folds them into the file (40 MB,
-#: some 700 answers); see :meth:`Collection.defer_checkpoints`.
+#: Log pages a review session may gather before SQLite itself folds them into the file
+#: (40 MB, some 1,000 answers): the backstop to :meth:`Collection.fold_log`.
 SESSION_LOG_PAGES = 10_000
 
 
@@ -272,17 +272,22 @@ class Collection:
         self.conn.close()
 
     def defer_checkpoints(self) -> None:
-        """Fold the write-ahead log into the file at the end of a review session, not
-        in the middle of an answer.
+        """Leave folding the write-ahead log into the file to :meth:`fold_log`.
 
         SQLite copies the log into the collection file every 1,000 pages by default, with an
-        fsync of the file: on a lifetime collection that is a pause of 20-200 ms, felt by
-        whichever answer crossed the line (about one in 80). A session lets the log grow to
-        :data:`SESSION_LOG_PAGES` instead; closing the collection folds it in, as the
-        learner reads the summary. A killed session loses nothing: SQLite reads the log
-        back on the next open.
+        fsync of the file: on a lifetime collection a pause of 20-200 ms, felt by whichever
+        answer crossed the line. A review session folds the log in while the learner reads
+        a card instead (:meth:`Session.idle`); SQLite's own checkpoint stays as a backstop
+        at :data:`SESSION_LOG_PAGES`, and closing the collection folds in the rest.
         """
         self.conn.execute(f"pragma wal_autocheckpoint = {SESSION_LOG_PAGES}")
+
+    def fold_log(self) -> None:
+        """Copy the write-ahead log into the collection file and sync both, without waiting
+        for other sessions (a passive checkpoint). With ``synchronous=NORMAL`` this is the
+        moment answers become safe from an operating-system crash, not only a killed
+        process."""
+        self.conn.execute("pragma wal_checkpoint(passive)").fetchall()
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         return list(self._rows(sql, params))
