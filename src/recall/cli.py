@@ -435,7 +435,9 @@ def optimize(
         click.echo(f"reverted to {name}; {len(memories)} cards rescheduled")
         return
     deck = col.find_deck(deck_name) if deck_name else None
-    found = opt.fit(col, sched, deck)
+    # The whole log, read once for the fit and the reschedule (seconds on a lifetime's log).
+    history = col.review_history() if deck is None else None
+    found = opt.fit(col, sched, deck, history)
     if as_json:
         click.echo(json.dumps(found.to_json(), indent=2))
     else:
@@ -457,7 +459,7 @@ def optimize(
     from dataclasses import replace
 
     fitted = Scheduler(replace(col.settings(), parameters=found.parameters))
-    memories = opt.rescheduled(col, fitted, found.parameters)
+    memories = opt.rescheduled(col, fitted, found.parameters, history)
     _backup(col, "before-optimize")
     change = col.change_parameters(found.parameters, memories, now, fit=found.to_json())
     if not as_json:

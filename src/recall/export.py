@@ -209,9 +209,13 @@ class _ScheduledCard(genanki.Card):  # type: ignore[misc]
     """A card that writes its own row, with its schedule and review log (genanki writes new
     cards only). Everything else about the note and package stays genanki's."""
 
-    def __init__(self, ord: int, state: AnkiState, suspend: bool, used: set[int]) -> None:
+    def __init__(
+        self, ord: int, state: AnkiState, suspend: bool, revlog: list[tuple[Any, ...]],
+        used: set[int],
+    ) -> None:  # fmt: skip
         super().__init__(ord, suspend)
         self.state = state
+        self.revlog = revlog  # the package's revlog rows, inserted at once by _Package
         self.used = used  # revlog ids taken so far in this package: they must be unique
 
     def write_to_db(
@@ -226,13 +230,12 @@ class _ScheduledCard(genanki.Card):  # type: ignore[misc]
              -1 if self.suspend else s.queue, s.due, s.ivl, 2500 if s.type else 0, s.reps,
              s.lapses, s.left, 0, 0, 0, s.data),
         )  # fmt: skip
-        rows = []
+        used, rows = self.used, self.revlog
         for rid, ease, ivl, last, factor, ms, kind in s.revlog:
-            while rid in self.used:  # two reviews in one millisecond: nudge, as Anki does
+            while rid in used:  # two reviews in one millisecond: nudge, as Anki does
                 rid += 1
-            self.used.add(rid)
+            used.add(rid)
             rows.append((rid, card_id, -1, ease, ivl, last, factor, ms, kind))
-        cursor.executemany("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)", rows)
 
 
 class _Note(genanki.Note):  # type: ignore[misc]
@@ -262,9 +265,12 @@ class _Package(genanki.Package):  # type: ignore[misc]
     scheduler's format declared: without ``schedVer`` Anki reads the review log as the old
     v1 scheduler's, where a learning card's 3 meant Easy, and rewrites the ratings."""
 
-    def __init__(self, decks: list[genanki.Deck], crt: int) -> None:
+    def __init__(
+        self, decks: list[genanki.Deck], crt: int, revlog: list[tuple[Any, ...]], used: set[int]
+    ) -> None:
         super().__init__(decks)
         self.crt = crt
+        self.revlog, self.used = revlog, used  # filled by the cards as genanki writes them
 
     def write_to_db(self, cursor: Any, timestamp: float, id_gen: Any) -> None:
         # genanki's working database is a scratch file that is zipped and thrown away: no
@@ -274,7 +280,12 @@ class _Package(genanki.Package):  # type: ignore[misc]
         cursor.execute("PRAGMA journal_mode = OFF")
         cursor.execute("PRAGMA synchronous = OFF")
         cursor.execute("PRAGMA cache_size = -262144")
+        self.revlog.clear()  # a package written twice starts over
+        self.used.clear()
         super().write_to_db(cursor, timestamp, id_gen)
+        # One statement for the whole review log, not one per card.
+        cursor.executemany("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)", self.revlog)
+        self.revlog.clear()
         (conf,) = cursor.execute("SELECT conf FROM col").fetchone()
         conf = json.loads(conf)
         conf["schedVer"] = 2
@@ -295,6 +306,7 @@ def build(decks: Sequence[ExportDeck], crt: int, progress: Callable[[int], objec
 def _build(decks: Sequence[ExportDeck], crt: int, progress: Callable[[int], object]) -> _Package:
     out = []
     used: set[int] = set()
+    revlog: list[tuple[Any, ...]] = []
     for d in decks:
         anki_deck = genanki.Deck(deck_id(d.anki_name), d.anki_name)
         for item in d.cards:
@@ -302,7 +314,7 @@ def _build(decks: Sequence[ExportDeck], crt: int, progress: Callable[[int], obje
             model, fields = _fields(card)
             scheduled: list[genanki.Card] | None = None  # a cloze's cards: genanki counts them
             if item.state is not None:
-                scheduled = [_ScheduledCard(0, item.state, item.suspended, used)]
+                scheduled = [_ScheduledCard(0, item.state, item.suspended, revlog, used)]
             elif item.suspended or model is not CLOZE_MODEL:
                 scheduled = [genanki.Card(0, suspend=item.suspended)]
             note = _Note(
@@ -313,7 +325,7 @@ def _build(decks: Sequence[ExportDeck], crt: int, progress: Callable[[int], obje
             anki_deck.add_note(note)
             progress(1)
         out.append(anki_deck)
-    return _Package(out, crt)
+    return _Package(out, crt, revlog, used)
 
 
 @contextmanager
@@ -444,19 +456,25 @@ _REVLOG_TYPE = {State.New: 0, State.Learning: 0, State.Review: 1, State.Relearni
 
 def _revlog(log: Sequence[tuple[Any, ...]], sched: Scheduler) -> tuple[RevlogRow, ...]:
     """The review log as Anki's revlog rows (ids are epoch milliseconds)."""
+    # Learner days of every instant at once: a lifetime's log is millions of them.
+    ats = [row[0] / 1000 for row in log]
+    days = sched.day_ordinals(
+        [*ats, *(row[4] or 0.0 for row in log), *(row[6] or 0.0 for row in log)]
+    )
+    n = len(log)
     rows: list[RevlogRow] = []
-    for at_ms, rating, ms, state_before, due_before, state_after, due_after in log:
-        at = at_ms / 1000
-        after = _interval(state_after, due_after, at, sched)
-        before = _interval(state_before, due_before, at, sched)
+    for i, (at_ms, rating, ms, state_before, due_before, state_after, due_after) in enumerate(log):
+        at, today = ats[i], days[i]
+        after = _interval(state_after, due_after, days[2 * n + i], at, today)
+        before = _interval(state_before, due_before, days[n + i], at, today)
         rows.append((at_ms, rating, after, before, 0, ms or 0, _REVLOG_TYPE[state_before]))
     return tuple(rows)
 
 
-def _interval(state: int, due: float | None, at: float, sched: Scheduler) -> int:
+def _interval(state: int, due: float | None, due_day: int, at: float, at_day: int) -> int:
     """Anki's revlog interval: days for a review card, negative seconds while learning."""
     if due is None or state == State.New:
         return 0
     if state == State.Review:
-        return max(1, sched.day_ordinal(due) - sched.day_ordinal(at))
+        return max(1, due_day - at_day)
     return -max(0, int(due - at))

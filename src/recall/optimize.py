@@ -55,15 +55,19 @@ class Fit:
 
 
 def training_items(
-    col: Collection, sched: Scheduler, deck: str | None = None
+    col: Collection,
+    sched: Scheduler,
+    deck: str | None = None,
+    history: dict[str, list[tuple[float, int]]] | None = None,
 ) -> tuple[list[tuple[int, fsrs_rs_python.FSRSItem]], int, int]:
     """(when the last review was, item) for every scoreable review, with the number of log
-    rows and cards they came from."""
+    rows and cards they came from. ``history`` is :meth:`Collection.review_history` when
+    the caller has read it already (a lifetime's log takes seconds to read)."""
     import fsrs_rs_python as engine
 
     items: list[tuple[int, engine.FSRSItem]] = []
     rows = cards = 0
-    for log in col.review_history(deck).values():
+    for log in (col.review_history(deck) if history is None else history).values():
         cards += 1
         rows += len(log)
         reviews, gaps = _reviews(log, sched)
@@ -80,16 +84,21 @@ def _reviews(
     the first answer and between answers on one day, as in Anki)."""
     import fsrs_rs_python as engine
 
-    days = [sched.day_ordinal(at) for at, _ in log]
+    days = sched.day_ordinals([at for at, _ in log])
     gaps = [0, *(b - a for a, b in itertools.pairwise(days))]
     return [engine.FSRSReview(r, g) for (_, r), g in zip(log, gaps, strict=True)], gaps
 
 
-def fit(col: Collection, sched: Scheduler, deck: str | None = None) -> Fit:
+def fit(
+    col: Collection,
+    sched: Scheduler,
+    deck: str | None = None,
+    history: dict[str, list[tuple[float, int]]] | None = None,
+) -> Fit:
     """Fit parameters on the older four fifths of the log and score both sets on the rest."""
     import fsrs_rs_python as engine
 
-    items, rows, cards = training_items(col, sched, deck)
+    items, rows, cards = training_items(col, sched, deck, history)
     if len(items) < MIN_REVIEWS:
         where = f" in deck {deck!r}" if deck else ""
         raise RecallError(
@@ -118,7 +127,10 @@ def fit(col: Collection, sched: Scheduler, deck: str | None = None) -> Fit:
 
 
 def rescheduled(
-    col: Collection, sched: Scheduler, parameters: tuple[float, ...]
+    col: Collection,
+    sched: Scheduler,
+    parameters: tuple[float, ...],
+    history: dict[str, list[tuple[float, int]]] | None = None,
 ) -> dict[str, Memory]:
     """Every studied card's memory recomputed from its log with ``parameters``.
 
@@ -132,7 +144,8 @@ def rescheduled(
     import fsrs_rs_python as engine
 
     settings = sched.settings
-    history = col.review_history()
+    if history is None:
+        history = col.review_history()
     current = {row.uid: row.memory for row in col.cards("state != 0")}
     uids = [uid for uid in current if uid in history]
     items = [engine.FSRSItem(_reviews(history[uid], sched)[0]) for uid in uids]
