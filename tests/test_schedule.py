@@ -176,3 +176,6 @@ def test_day_ordinal_agrees_with_day_across_a_year_and_its_dst_switches(zone: st
     for t in instants:
         expected = sched.day(datetime.fromtimestamp(t, UTC)).toordinal()
         assert sched.day_ordinal(t) == expected, datetime.fromtimestamp(t, UTC)
+    fresh = Scheduler(Settings(timezone=zone, day_start_hour=4))  # the list path, cold cache
+    assert fresh.day_ordinals(instants) == [sched.day_ordinal(t) for t in instants]
+    assert fresh.day_ordinals(instants) == [sched.day_ordinal(t) for t in instants]  # warm
