@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from recall import __version__
 from recall.errors import RecallError
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
 class _Group(click.Group):
@@ -411,7 +414,7 @@ def optimize(
     reschedules every card from its log, in one transaction; --revert goes back to the
     version before. This does not suggest a desired retention.
     """
-    from recall import optimize as opt
+    from recall.bulk import no_gc_pauses
     from recall.schedule import DEFAULT_PARAMETERS, Scheduler
 
     col = _open(db_path)
@@ -428,13 +431,24 @@ def optimize(
             if previous is not None
             else DEFAULT_PARAMETERS
         )
-        memories = _reverted(col, sched, parameters, change)
+        with no_gc_pauses():
+            memories = _reverted(col, sched, parameters, change)
         _backup(col, "before-optimize")
         col.change_parameters(parameters, memories, now, revert=True)
         name = f"parameter set {previous}" if previous is not None else "the default parameters"
         click.echo(f"reverted to {name}; {len(memories)} cards rescheduled")
         return
     deck = col.find_deck(deck_name) if deck_name else None
+    with no_gc_pauses():
+        _fit_and_apply(col, sched, deck, now, apply_=apply_, as_json=as_json)
+
+
+def _fit_and_apply(
+    col: Any, sched: Any, deck: str | None, now: datetime, *, apply_: bool, as_json: bool
+) -> None:
+    from recall import optimize as opt
+    from recall.schedule import Scheduler
+
     # The whole log, read once for the fit and the reschedule (seconds on a lifetime's log).
     history = col.review_history() if deck is None else None
     found = opt.fit(col, sched, deck, history)

@@ -20,14 +20,12 @@ What Anki needs, and how each is met without rewriting genanki's package format:
 
 from __future__ import annotations
 
-import gc
 import html
 import json
 import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
@@ -36,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import genanki
 
+from recall.bulk import no_gc_pauses
 from recall.cards import CLOZE, Card
 from recall.fsio import default_mode
 from recall.schedule import Memory, State
@@ -326,19 +325,6 @@ def _build(decks: Sequence[ExportDeck], crt: int, progress: Callable[[int], obje
             progress(1)
         out.append(anki_deck)
     return _Package(out, crt, revlog, used)
-
-
-@contextmanager
-def no_gc_pauses() -> Iterator[None]:
-    """Hold Python's cycle collector while building: a package is hundreds of thousands of
-    small acyclic objects, and the collector's repeated full passes over them cost ~10%."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def write(package: _Package, path: Path, now: datetime) -> None:

@@ -4,10 +4,11 @@
   (in-process, as ``recall export`` does after start-up);
 * bare genanki: the least any genanki-based exporter does — read the same text from the same
   file, make the same notes (model, fields, guids, tags, positions) and write the package;
-* Anki: ``export_anki_package`` of a same-size Anki collection.
+* Anki: ``export_anki_package`` of a same-size Anki collection, with and without the
+  schedule and review log.
 
 Sizes: 10k, 100k and 1M cards (RECALL_BENCH_SIZES overrides them), so growth can be seen;
-with the schedule and log, up to 100k (1M cards carry 8M log rows).
+with the schedule and log up to 100k, and at 1M (8M log rows) with RECALL_BENCH_HEAVY=1.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.benchmarks.common import SIZES, Result, median_time, process_peak
+from tests.benchmarks.common import HEAVY, SIZES, Result, median_time, process_peak
 from tests.benchmarks.synthetic import anki_collection, recall_collection
 
 NOW = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
@@ -60,7 +61,7 @@ def _bare_genanki(db: Path, out: Path) -> Callable[[], None]:
     return run
 
 
-def _anki(path: Path, out: Path) -> Callable[[], None]:
+def _anki(path: Path, out: Path, *, scheduling: bool = False) -> Callable[[], None]:
     from anki.collection import Collection as AnkiCollection
     from anki.collection import ExportAnkiPackageOptions
     from anki.generic_pb2 import Empty
@@ -68,7 +69,9 @@ def _anki(path: Path, out: Path) -> Callable[[], None]:
 
     def run() -> None:
         col = AnkiCollection(str(path))
-        options = ExportAnkiPackageOptions(with_scheduling=False, with_media=False, legacy=True)
+        options = ExportAnkiPackageOptions(
+            with_scheduling=scheduling, with_media=False, legacy=True
+        )
         col.export_anki_package(
             out_path=str(out), options=options, limit=ExportLimit(whole_collection=Empty())
         )
@@ -103,18 +106,36 @@ def bench_export() -> list[Result]:
                                   ours <= 1.3 * bare, "bare genanki, same notes", bare,
                                   f"Anki's exporter {theirs * 1000:.0f} ms: recall "
                                   f"{ours / theirs:.2f}×, bare genanki {bare / theirs:.2f}× Anki"))  # fmt: skip
+                if HEAVY:
+                    out.append(_with_scheduling_whole(db, anki_collection(n), target, n))
                 continue
-            sched = median_time(_recall(db, target, scheduling=True), repeat=repeat)
+            # One run at 100k: each takes most of half a minute.
+            sched = median_time(_recall(db, target, scheduling=True), repeat=3 if n < 10**5 else 1)
+            their_sched = median_time(_anki(anki_collection(n), target, scheduling=True),
+                                      repeat=3 if n < 10**5 else 1)  # fmt: skip
             out += [
                 Result(f"export to .apkg ({n:,} cards)", ours, "≤ 1.3× genanki",
                        ours <= 1.3 * bare, "bare genanki, same notes", bare,
                        f"Anki's exporter {theirs * 1000:.0f} ms: recall {ours / theirs:.2f}×, "
                        f"bare genanki itself {bare / theirs:.2f}× Anki", family="export", size=n),
                 Result(f"export --with-scheduling ({n:,} cards)", sched, "—", True,
-                       "bare genanki, same notes", bare, family="export --with-scheduling",
-                       size=n),
+                       "Anki's exporter with scheduling", their_sched,
+                       f"bare genanki without the schedule {bare * 1000:.0f} ms",
+                       family="export --with-scheduling", size=n),
             ]  # fmt: skip
     return out
+
+
+def _with_scheduling_whole(db: Path, anki: Path, target: Path, n: int) -> Result:
+    """`recall export --with-scheduling` as one whole process at 1M cards, with its peak."""
+    target.unlink(missing_ok=True)
+    whole, peak = process_peak(
+        "-m", "recall", "export", "--with-scheduling", "--db", str(db), "-o", str(target)
+    )
+    theirs = median_time(_anki(anki, target, scheduling=True), repeat=1)
+    return Result(f"recall export --with-scheduling, whole process ({n:,})", whole, "—", True,
+                  "Anki's exporter with scheduling", theirs, peak_mb=peak,
+                  family="export --with-scheduling", size=n)  # fmt: skip
 
 
 BENCHMARKS = [bench_export]
