@@ -7,8 +7,6 @@ status 2; nothing else reaches the terminal as a traceback.
 
 from __future__ import annotations
 
-import re
-import tomllib
 from typing import Any
 
 
@@ -34,6 +32,9 @@ class RecallError(Exception):
 
 def load_toml(text: str, path: str) -> dict[str, Any]:
     """Parse TOML, turning a syntax error into ``path:line: TOML error: …``."""
+    import re
+    import tomllib  # here, not at the top: every command imports this module, --help too
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
