@@ -39,7 +39,7 @@ MIGRATION_SET = "recall"
 MIGRATION_NAMES = ("m001_initial", "m002_changed_at", "m003_parameters", "m004_log_in_time_order")
 _SETTINGS_KEYS = tuple(Settings.__dataclass_fields__)
 #: Log pages a review session may gather before SQLite itself folds them into the file
-#: (40 MB, some 1,000 answers): the backstop to :meth:`Collection.fold_log`.
+#: (40 MB, well over a thousand answers): the backstop to :meth:`Collection.fold_log`.
 SESSION_LOG_PAGES = 10_000
 
 
@@ -151,25 +151,21 @@ _MEMORY_COLUMNS = (
 
 
 _MEMORY_NAMES = tuple(name for name, _ in _MEMORY_COLUMNS)
-# The answer path runs once per key press: three prepared statements, no introspection.
-_SELECT_MEMORY = f"select {', '.join(_MEMORY_NAMES)} from cards where uid = ?"
-_UPDATE_MEMORY = f"update cards set {', '.join(f'{n} = ?' for n in _MEMORY_NAMES)} where uid = ?"
-# An answer finds its card by rowid (the queue read it from the index it walked, so no
-# second B-tree is searched) and checks the uid too, since a VACUUM may renumber rowids.
-_SELECT_MEMORY_AT = (
-    f"select rowid, {', '.join(_MEMORY_NAMES)} from cards where rowid = ? and uid = ?"
-)
-_SELECT_MEMORY_BY_UID = f"select rowid, {', '.join(_MEMORY_NAMES)} from cards where uid = ?"
-_UPDATE_MEMORY_AT = (
-    f"update cards set {', '.join(f'{n} = ?' for n in _MEMORY_NAMES)} where rowid = ?"
-)
+# The answer path runs once per key press: prepared statements, no introspection. It finds
+# its card by rowid (the queue read it from the index it walked, so no second B-tree is
+# searched) and checks the uid too, since a VACUUM may renumber rowids.
+_READ_MEMORY = f"select rowid, {', '.join(_MEMORY_NAMES)} from cards"
+_SELECT_MEMORY_AT = f"{_READ_MEMORY} where rowid = ? and uid = ?"
+_SELECT_MEMORY_BY_UID = f"{_READ_MEMORY} where uid = ?"
+_SET_MEMORY = f"update cards set {', '.join(f'{n} = ?' for n in _MEMORY_NAMES)}"
 # Most answers leave the state as it was (a review stays a review). Leaving the column out
 # of the statement lets SQLite skip the new-card index, which holds state but not due: one
 # page fewer to read and to write to the log per answer on a collection too big to cache.
-_UPDATE_MEMORY_SAME_STATE = (
-    f"update cards set {', '.join(f'{n} = ?' for n in _MEMORY_NAMES[1:])} where rowid = ?"
-)
-_UPDATE_MEMORY_SAME_STATE_BY_UID = _UPDATE_MEMORY_SAME_STATE.replace("rowid = ?", "uid = ?")
+_SET_MEMORY_SAME_STATE = f"update cards set {', '.join(f'{n} = ?' for n in _MEMORY_NAMES[1:])}"
+_UPDATE_MEMORY = f"{_SET_MEMORY} where uid = ?"
+_UPDATE_MEMORY_AT = f"{_SET_MEMORY} where rowid = ?"
+_UPDATE_MEMORY_SAME_STATE = f"{_SET_MEMORY_SAME_STATE} where rowid = ?"
+_UPDATE_MEMORY_SAME_STATE_BY_UID = f"{_SET_MEMORY_SAME_STATE} where uid = ?"
 _BEFORE_AFTER = (*(f"{n}_before" for n in _MEMORY_NAMES), *(f"{n}_after" for n in _MEMORY_NAMES))
 
 
@@ -299,6 +295,18 @@ class Collection:
         names = [d[0] for d in cursor.description]
         for row in cursor:
             yield dict(zip(names, row, strict=True))
+
+    @contextmanager
+    def _keys_unchecked(self) -> Iterator[None]:
+        """Foreign keys unchecked for the transaction inside (the pragma cannot change within
+        one). For the answer only: its log row's card is read in the same transaction, so
+        SQLite's own check (a search of the uid index, one or two disk reads per answer on a
+        collection too big to cache) proves nothing more."""
+        self.conn.execute("pragma foreign_keys = off")
+        try:
+            yield
+        finally:
+            self.conn.execute("pragma foreign_keys = on")
 
     @contextmanager
     def _write(self, *, raw: bool = False) -> Iterator[None]:
@@ -680,26 +688,7 @@ class Collection:
         ``rowid`` is the card's :attr:`Row.rowid`, a shortcut checked against ``uid``.
         """
         conn = self.conn
-        # The log row's card is read inside the same transaction, so SQLite's own check of
-        # that foreign key (a search of the uid index: one or two disk reads per answer on a
-        # collection too big to cache) proves nothing more; it is off for this transaction.
-        conn.execute("pragma foreign_keys = off")
-        try:
-            return self._answer(uid, schedule, rating, now, duration_ms, rowid)
-        finally:
-            conn.execute("pragma foreign_keys = on")
-
-    def _answer(
-        self,
-        uid: str,
-        schedule: Callable[[Memory], tuple[Memory, int]],
-        rating: Rating,
-        now: datetime,
-        duration_ms: int,
-        rowid: int,
-    ) -> int:
-        conn = self.conn
-        with self._write(raw=True):
+        with self._keys_unchecked(), self._write(raw=True):
             found = conn.execute(_SELECT_MEMORY_AT, (rowid, uid)).fetchone() if rowid else None
             if found is None:
                 found = conn.execute(_SELECT_MEMORY_BY_UID, (uid,)).fetchone()
