@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from recall.author.generate import Generated, generate
+from recall.author.lesson import parse, read_lesson
+from recall.author.sheets import Sheets, load_sheets, sheet_files
 from recall.cards import CLOZE, LETTERS, Card
-from recall.generate import Generated, generate
-from recall.lesson import parse, read_lesson
-from recall.sheets import Sheets, load_sheets, sheet_files
 from recall.text import STOPWORDS, content_words, fold
 from tests.conftest import FACTS
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from recall.deck import read_deck
+from recall.deckfile import read_deck
 from tests.conftest import LESSONS, SHIPPED, run
 
 SLUG = "india-us-critical-minerals-diplomacy-supply-chain-resilience"

@@ -11,12 +11,13 @@ import pytest
 import time_machine
 
 from recall.cards import Card
-from recall.deck import Deck, read_deck
+from recall.deckfile import Deck, read_deck
 from recall.errors import RecallError
-from recall.replay import verify
-from recall.schedule import Memory, Rating, Scheduler, State
-from recall.session import FOLD_EVERY, Session, build_queue
+from recall.memory import Memory, Rating, State
 from recall.store import Collection, ts
+from recall.study.replay import verify
+from recall.study.schedule import Scheduler
+from recall.study.session import FOLD_EVERY, Session, build_queue
 from tests.conftest import ROOT
 
 SHIPPED_DECK = ROOT / "decks" / "india-us-critical-minerals-diplomacy-supply-chain-resilience.toml"
@@ -407,7 +408,7 @@ def test_the_static_migration_names_match_the_registered_migrations() -> None:
 def test_the_default_parameters_are_py_fsrs_defaults() -> None:
     import fsrs
 
-    from recall.schedule import DEFAULT_PARAMETERS
+    from recall.settings import DEFAULT_PARAMETERS
 
     assert tuple(fsrs.scheduler.DEFAULT_PARAMETERS) == DEFAULT_PARAMETERS
 

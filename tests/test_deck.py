@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recall.cards import Card
-from recall.deck import Deck, merge, parse_deck, read_deck, write_deck
+from recall.deckfile import Deck, merge, parse_deck, read_deck, write_deck
 from recall.errors import RecallError
 from tests.conftest import SHIPPED
 from tests.helpers import deck_for, deck_for_text
@@ -71,7 +71,7 @@ def test_the_deck_writer_writes_exactly_what_tomli_w_writes(
     """The fast writer is held to tomli-w's output byte for byte (and defers to it)."""
     import tomli_w
 
-    from recall.deck import dumps
+    from recall.deckfile import dumps
 
     card = {"id": "a1", "front": front, "back": back, "tags": tags}
     if not short:

@@ -15,10 +15,11 @@ from anki.collection import Collection as Anki
 from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
 from recall.cards import Card
-from recall.deck import Deck, read_deck, write_deck
-from recall.schedule import Rating, Scheduler
-from recall.session import Session
+from recall.deckfile import Deck, read_deck, write_deck
+from recall.memory import Rating
 from recall.store import Collection
+from recall.study.schedule import Scheduler
+from recall.study.session import Session
 from tests.conftest import ROOT, run
 
 DECKS = sorted((ROOT / "decks").glob("*.toml"))

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from recall.author.facts import MemberSet
+from recall.author.sheets import Sheets
 from recall.cards import LETTERS, Card
-from recall.facts import MemberSet
-from recall.sheets import Sheets
 from recall.text import fold
 from tests.conftest import LESSONS, SHIPPED
 from tests.helpers import deck_for, deck_for_text, find, quality_violations, sheets

@@ -15,7 +15,7 @@ from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recall.lesson import parse
+from recall.author.lesson import parse
 from tests.conftest import FACTS, run
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"

@@ -13,10 +13,12 @@ import pytest
 import time_machine
 
 from recall.cards import Card
-from recall.deck import Deck
-from recall.replay import verify
-from recall.schedule import DEFAULT_PARAMETERS, Rating, Scheduler
+from recall.deckfile import Deck
+from recall.memory import Rating
+from recall.settings import DEFAULT_PARAMETERS
 from recall.store import Collection
+from recall.study.replay import verify
+from recall.study.schedule import Scheduler
 from tests.conftest import run
 
 START = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)

@@ -11,11 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recall.cards import Card
-from recall.deck import Deck
-from recall.replay import verify
-from recall.schedule import Rating, Scheduler
-from recall.session import Session
+from recall.deckfile import Deck
+from recall.memory import Rating
 from recall.store import Collection
+from recall.study.replay import verify
+from recall.study.schedule import Scheduler
+from recall.study.session import Session
 
 START = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from recall.author.quality import card_problems, duplicate_problems, supported
 from recall.cards import Card, Draft
-from recall.quality import card_problems, duplicate_problems, supported
 
 
 def draft(kind: str = "basic", front: str = "Who leads the MSP?", back: str = "The United States",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from recall.deck import read_deck
+from recall.deckfile import read_deck
 from tests.conftest import ROOT
 
 

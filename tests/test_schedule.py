@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import fsrs_rs_python as anki_engine
 import pytest
 
-from recall.schedule import Memory, Rating, Scheduler, Settings, State
+from recall.memory import Memory, Rating, State
+from recall.settings import Settings
+from recall.study.schedule import Scheduler
 
 KOLKATA = Settings(timezone="Asia/Kolkata", fuzz=False)
 NEW_YORK = Settings(timezone="America/New_York", fuzz=False)

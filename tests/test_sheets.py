@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from recall.author.facts import MemberSet, Succession
+from recall.author.sheets import load_sheets
 from recall.errors import RecallError
-from recall.facts import MemberSet, Succession
-from recall.sheets import load_sheets
 from tests.helpers import sheets
 
 GOOD = """\

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database, Migrations
 
-from recall.backup import KEEP, backups
-from recall.deck import read_deck
-from recall.replay import verify
+from recall.deckfile import read_deck
 from recall.store import Collection, m001_initial
+from recall.store.backup import KEEP, backups
+from recall.study.replay import verify
 from tests.conftest import ROOT, run
 
 KILLS = int(os.environ.get("RECALL_KILLS", "12"))

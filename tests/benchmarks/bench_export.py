@@ -25,9 +25,9 @@ NOW = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
 
 
 def _recall(db: Path, out: Path, *, scheduling: bool) -> Callable[[], None]:
-    from recall import export as ex
-    from recall.schedule import Scheduler
+    from recall.anki import export as ex
     from recall.store import Collection
+    from recall.study.schedule import Scheduler
 
     def run() -> None:
         col = Collection(db)
@@ -45,7 +45,7 @@ def _bare_genanki(db: Path, out: Path) -> Callable[[], None]:
 
     import genanki
 
-    from recall.export import BASIC
+    from recall.anki.export import BASIC
 
     def run() -> None:
         con = sqlite3.connect(db)

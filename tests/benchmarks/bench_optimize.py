@@ -19,9 +19,10 @@ from tests.benchmarks.synthetic import recall_collection
 def _fit_alone(n: int) -> float:
     import fsrs_rs_python as engine
 
-    from recall import optimize as opt
-    from recall.schedule import DEFAULT_PARAMETERS, Scheduler
+    from recall.settings import DEFAULT_PARAMETERS
     from recall.store import Collection
+    from recall.study import optimize as opt
+    from recall.study.schedule import Scheduler
 
     col = Collection(recall_collection(n))
     items, _, _ = opt.training_items(col, Scheduler(col.settings()))

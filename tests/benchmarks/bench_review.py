@@ -53,9 +53,9 @@ def _per_call(fn: Callable[[], object], calls: int, excluded: list[float] | None
 
 
 def _first_card(db: Path) -> Callable[[], None]:
-    from recall.schedule import Scheduler
-    from recall.session import Session
     from recall.store import Collection
+    from recall.study.schedule import Scheduler
+    from recall.study.session import Session
 
     def run() -> None:
         col = Collection(db)
@@ -116,9 +116,10 @@ def bench_due_and_first_card() -> list[Result]:
 def _recall_answers(db: Path, *, with_next: bool, full_sync: bool = False) -> tuple[float, float]:
     """Median seconds per answer on a fresh copy of collection ``db``, and the seconds the
     close after them took (where the session's write-ahead log is folded into the file)."""
-    from recall.schedule import Rating, Scheduler
-    from recall.session import Session
+    from recall.memory import Rating
     from recall.store import Collection
+    from recall.study.schedule import Scheduler
+    from recall.study.session import Session
 
     col = Collection(db)
     if full_sync:
@@ -187,7 +188,7 @@ def _anki_answers(path: Path) -> tuple[float, float]:
 def bench_answer() -> list[Result]:
     import fsrs
 
-    from recall.session import FOLD_EVERY
+    from recall.study.session import FOLD_EVERY
 
     out = []
     bare = fsrs.Scheduler()

@@ -27,9 +27,10 @@ def _read_bytes() -> int:
 
 def recall_io(n: int) -> tuple[float, float]:
     """(KB read from disk, WAL pages written) per answer."""
-    from recall.schedule import Rating, Scheduler
-    from recall.session import Session
+    from recall.memory import Rating
     from recall.store import Collection
+    from recall.study.schedule import Scheduler
+    from recall.study.session import Session
 
     col = Collection(recall_collection(n, cold=True))
     session = Session(col, Scheduler(col.settings()), clock=lambda: NOW)

@@ -24,13 +24,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from recall.errors import RecallError
-from recall.schedule import Memory, Rating, Settings, State
+from recall.memory import Memory, Rating, State
+from recall.settings import Settings
 
 if TYPE_CHECKING:
     from sqlite_utils import Database, Migrations
 
     from recall.cards import Card
-    from recall.deck import Deck
+    from recall.deckfile import Deck
 
 BUSY_TIMEOUT_MS = 5000
 MIGRATION_SET = "recall"
@@ -941,7 +942,7 @@ def _migrate(conn: sqlite3.Connection, name: str) -> None:
     if "cards" in db.table_names() and not applied:
         raise RecallError("not a recall collection (unknown tables)", name)
     if applied:  # an older recall's file, with the learner's history in it: keep a copy
-        from recall.backup import take
+        from recall.store.backup import take
 
         take(conn, Path(name), "before-migration")
     history.apply(db)

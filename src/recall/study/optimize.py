@@ -21,7 +21,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from recall.errors import RecallError
-from recall.schedule import DEFAULT_PARAMETERS, Memory, Scheduler, State
+from recall.memory import Memory, State
+from recall.settings import DEFAULT_PARAMETERS
+from recall.study.schedule import Scheduler
 
 if TYPE_CHECKING:
     import fsrs_rs_python

@@ -22,9 +22,10 @@ from typing import TextIO
 import click
 
 from recall.cards import CLOZE, LETTERS
-from recall.schedule import Rating, format_interval
-from recall.session import Session
+from recall.memory import Rating
 from recall.store import Row
+from recall.study.schedule import format_interval
+from recall.study.session import Session
 
 RATING_NAMES = {
     Rating.Again: "Again",

@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from recall.schedule import Memory, Rating, Scheduler, State
+from recall.memory import Memory, Rating, State
 from recall.store import Collection, Entry, Row, parse_ts, ts
+from recall.study.schedule import Scheduler
 
 MAX_ANSWER_MS = 60_000  # as Anki: a card left on screen for ten minutes counts as one
 #: Answers between two foldings of the write-ahead log into the collection file (about 400

@@ -69,7 +69,7 @@ def generate(
     to cards whose lesson text did not change, and retires (never deletes) cards whose fact
     is gone. Nothing is written unless every lesson is valid.
     """
-    from recall.batch import lesson_sources, plan_all, write_all
+    from recall.author.batch import lesson_sources, plan_all, write_all
 
     sources = lesson_sources(lessons, stdin=sys.stdin.buffer.read)
     with _progress(len(sources), "Generating") as bar:
@@ -192,7 +192,7 @@ def add(deck_files: tuple[Path, ...], db_path: Path | None) -> None:
     history; cards retired from the deck leave the review queue but keep their history.
     Running it twice changes nothing. Every deck file is read before anything is written.
     """
-    from recall.deck import read_deck
+    from recall.deckfile import read_deck
 
     decks = [(read_deck(p), str(p)) for p in deck_files]
     col = _open(db_path)
@@ -232,7 +232,7 @@ def export(
     updates in place the notes whose content changed and leaves the rest, your own edits in
     Anki included, alone. --with-scheduling carries each card's FSRS state and review log.
     """
-    from recall import export as ex
+    from recall.anki import export as ex
 
     if output.suffix.lower() != ".apkg":
         raise RecallError("the output must be an .apkg file", str(output))
@@ -245,14 +245,14 @@ def export(
         raise RecallError("give either deck files or deck names, not both")
     now = _now()
     if files:
-        from recall.deck import read_deck
+        from recall.deckfile import read_deck
 
         if with_scheduling:
             raise RecallError("--with-scheduling needs the collection: `recall add` the decks")
         decks = [ex.from_deck_file(read_deck(p), p.stat().st_mtime) for p in files]
         crt = int(now.timestamp()) // 86400 * 86400
     else:
-        from recall.schedule import Scheduler
+        from recall.study.schedule import Scheduler
 
         col = _open(db_path)
         slugs = [col.find_deck(n) for n in sources] or list(col.deck_titles())
@@ -299,9 +299,9 @@ def review(deck_name: str | None, limit: int | None, db_path: Path | None) -> No
     answer is saved before the next card shows. When standard input is not a terminal, the
     same commands are read one per line.
     """
-    from recall.review import Terminal, run
-    from recall.schedule import Scheduler
-    from recall.session import Session
+    from recall.study.schedule import Scheduler
+    from recall.study.session import Session
+    from recall.terminal.review import Terminal, run
 
     col = _open(db_path)
     deck = col.find_deck(deck_name) if deck_name else None
@@ -331,8 +331,8 @@ def decks(db_path: Path | None) -> None:
 @db_option
 def due(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
     """What is due today, per deck: new, learning and review cards."""
-    from recall.schedule import Scheduler, format_interval
-    from recall.stats import due as due_today
+    from recall.study.schedule import Scheduler, format_interval
+    from recall.study.stats import due as due_today
 
     col = _open(db_path)
     deck = col.find_deck(deck_name) if deck_name else None
@@ -358,9 +358,9 @@ def due(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
 @db_option
 def stats(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
     """Cards by state, reviews, true retention, retrievability, streak and a 30-day forecast."""
-    from recall.schedule import Scheduler
-    from recall.stats import bar_chart
-    from recall.stats import stats as compute
+    from recall.study.schedule import Scheduler
+    from recall.study.stats import bar_chart
+    from recall.study.stats import stats as compute
 
     col = _open(db_path)
     deck = col.find_deck(deck_name) if deck_name else None
@@ -415,7 +415,8 @@ def optimize(
     version before. This does not suggest a desired retention.
     """
     from recall.bulk import no_gc_pauses
-    from recall.schedule import DEFAULT_PARAMETERS, Scheduler
+    from recall.settings import DEFAULT_PARAMETERS
+    from recall.study.schedule import Scheduler
 
     col = _open(db_path)
     sched = Scheduler(col.settings())
@@ -446,8 +447,8 @@ def optimize(
 def _fit_and_apply(
     col: Any, sched: Any, deck: str | None, now: datetime, *, apply_: bool, as_json: bool
 ) -> None:
-    from recall import optimize as opt
-    from recall.schedule import Scheduler
+    from recall.study import optimize as opt
+    from recall.study.schedule import Scheduler
 
     # The whole log, read once for the fit and the reschedule (seconds on a lifetime's log).
     history = col.review_history() if deck is None else None
@@ -481,7 +482,7 @@ def _fit_and_apply(
 
 
 def _backup(col: Any, reason: str) -> Path:
-    from recall.backup import take
+    from recall.store.backup import take
 
     return take(col.conn, col.path, reason)
 
@@ -508,7 +509,7 @@ def restore(backup_file: Path | None, latest: bool, db_path: Path | None) -> Non
     What the collection held before is backed up first, so a restore can be undone by
     restoring that backup. An unreadable collection is moved aside into backups/.
     """
-    from recall import backup as bk
+    from recall.store import backup as bk
 
     path = collection_path(db_path)
     found = bk.backups(path)
@@ -531,8 +532,8 @@ def _reverted(col: Any, sched: Any, parameters: tuple[float, ...], change: int) 
     otherwise recomputed from its log with ``parameters``."""
     from dataclasses import replace
 
-    from recall import optimize as opt
-    from recall.schedule import Scheduler
+    from recall.study import optimize as opt
+    from recall.study.schedule import Scheduler
 
     before = col.reschedules_of(change)
     since = col.answered_since(col.change_at(change))
@@ -552,7 +553,7 @@ def config(key: str | None, value: str | None, db_path: Path | None) -> None:
 
     Steps are seconds (learning_steps "60 600"); timezone is an IANA name or "local".
     """
-    from recall.schedule import Settings
+    from recall.settings import Settings
 
     col = _open(db_path)
     if key is not None and value is not None:
@@ -572,7 +573,7 @@ def config(key: str | None, value: str | None, db_path: Path | None) -> None:
 
 
 def _describe_parameters(col: Any, parameters: tuple[float, ...]) -> str:
-    from recall.schedule import DEFAULT_PARAMETERS
+    from recall.settings import DEFAULT_PARAMETERS
 
     current = col.parameter_stack()[-1]
     if current is not None:
@@ -611,7 +612,7 @@ def _parse_setting(key: str, value: str, default: Any) -> Any:
 @db_option
 def check(db_path: Path | None) -> None:
     """Verify the collection: SQLite integrity, and every card's state against its log."""
-    from recall.replay import verify
+    from recall.study.replay import verify
 
     col = _open(db_path)
     integrity = col.integrity()

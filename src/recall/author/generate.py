@@ -15,8 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from recall.cards import LETTERS, Card, Draft, card_id
-from recall.facts import (
+from recall.author.facts import (
     Acronym,
     Attribute,
     Cloze,
@@ -32,9 +31,10 @@ from recall.facts import (
     Target,
     extract,
 )
-from recall.lesson import Lesson
-from recall.quality import card_problems, duplicate_problems
-from recall.sheets import Sheets, TopicReport, select
+from recall.author.lesson import Lesson
+from recall.author.quality import card_problems, duplicate_problems
+from recall.author.sheets import Sheets, TopicReport, select
+from recall.cards import LETTERS, Card, Draft, card_id
 from recall.text import fold, format_date, human_join
 
 

@@ -17,96 +17,18 @@ A learner's day starts at a configurable local hour (4 a.m. by default) in their
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from enum import IntEnum
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
+
+from recall.memory import Memory, Rating, State
+from recall.settings import Settings
 
 if TYPE_CHECKING:
     import fsrs
 
 STABILITY_MAX = 36500.0
-# FSRS-6's default parameters, as py-fsrs ships them (a test keeps the two equal). Kept here
-# so that commands which only count cards by day (`recall due`) need not import py-fsrs.
-DEFAULT_PARAMETERS = (
-    0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796,
-    1.4835, 0.0614, 0.2629, 1.6483, 0.6014, 1.8729, 0.5425, 0.0912, 0.0658, 0.1542,
-)  # fmt: skip
-
-
-class State(IntEnum):
-    """A card's learning state; ``New`` is recall's (py-fsrs has no unseen state)."""
-
-    New = 0
-    Learning = 1
-    Review = 2
-    Relearning = 3
-
-
-class Rating(IntEnum):
-    Again = 1
-    Hard = 2
-    Good = 3
-    Easy = 4
-
-
-@dataclass(frozen=True)
-class Memory:
-    """A card's scheduling state, in recall's own columns (not py-fsrs's JSON)."""
-
-    state: State = State.New
-    step: int | None = None
-    stability: float | None = None
-    difficulty: float | None = None
-    due: datetime | None = None
-    last_review: datetime | None = None
-    reps: int = 0
-    lapses: int = 0
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What a learner can set, with Anki's defaults."""
-
-    desired_retention: float = 0.9
-    learning_steps: tuple[int, ...] = (60, 600)  # seconds
-    relearning_steps: tuple[int, ...] = (600,)
-    maximum_interval: int = 36500
-    fuzz: bool = True
-    new_per_day: int = 20
-    reviews_per_day: int = 200
-    day_start_hour: int = 4
-    timezone: str = "local"
-    learn_ahead_minutes: int = 20
-    bury_siblings: bool = True
-    parameters: tuple[float, ...] = DEFAULT_PARAMETERS
-
-    @property
-    def tz(self) -> tzinfo:
-        """The learner's time zone; "local" is the machine's."""
-        if self.timezone == "local":
-            return local_zone()
-        return ZoneInfo(self.timezone)
-
-
-def local_zone() -> tzinfo:
-    """The machine's IANA zone (so DST moves the day boundary), else its current offset."""
-    import os
-    from pathlib import Path
-
-    name = os.environ.get("TZ", "").lstrip(":")
-    if not name:
-        link = Path("/etc/localtime")
-        if link.is_symlink() and "zoneinfo/" in str(link.resolve()):
-            name = str(link.resolve()).split("zoneinfo/", 1)[1]
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ValueError, OSError):
-            pass
-    return datetime.now().astimezone().tzinfo or UTC
 
 
 class Scheduler:

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from recall.schedule import Memory, Rating, Scheduler, State
+from recall.memory import Memory, Rating, State
 from recall.store import Collection, memory_from, parse_ts
+from recall.study.schedule import Scheduler
 
 
 @dataclass

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from recall.errors import RecallError, load_toml
-from recall.facts import (
+from recall.author.facts import (
     Acronym,
     Attribute,
     Definition,
@@ -26,7 +25,8 @@ from recall.facts import (
     Source,
     Succession,
 )
-from recall.lesson import Item
+from recall.author.lesson import Item
+from recall.errors import RecallError, load_toml
 from recall.text import contains_phrase, format_date
 
 _AS_OF = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")

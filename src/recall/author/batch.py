@@ -19,12 +19,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from recall.deck import Deck, MergeReport, merge, read_deck
+from recall.author.generate import Generated, generate
+from recall.author.lesson import Lesson, decode, parse, read_lesson
+from recall.author.sheets import Sheets, load_sheets, sheet_files
+from recall.deckfile import Deck, MergeReport, merge, read_deck
 from recall.errors import RecallError
 from recall.fsio import commit_all, discard, stage, write_atomic
-from recall.generate import Generated, generate
-from recall.lesson import Lesson, decode, parse, read_lesson
-from recall.sheets import Sheets, load_sheets, sheet_files
 
 LESSON_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 #: Below this many lessons a process pool costs more than it saves.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from recall.lesson import Item, Lesson, Section
+from recall.author.lesson import Item, Lesson, Section
 from recall.text import STOPWORDS, format_date, slugify
 
 #: Sections whose items are prompts or syllabus pointers, not facts to drill.

@@ -10,9 +10,10 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from recall.schedule import Scheduler, State
-from recall.session import build_queue
+from recall.memory import State
 from recall.store import Collection, parse_ts
+from recall.study.schedule import Scheduler
+from recall.study.session import build_queue
 
 STATE_NAMES = {
     State.New: "new",

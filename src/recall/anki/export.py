@@ -37,14 +37,14 @@ import genanki
 from recall.bulk import no_gc_pauses
 from recall.cards import CLOZE, Card
 from recall.fsio import default_mode
-from recall.schedule import Memory, State
+from recall.memory import Memory, State
 from recall.store import memory_from_tuple
 from recall.text import stable_hash
 
 if TYPE_CHECKING:
-    from recall.deck import Deck
-    from recall.schedule import Scheduler
+    from recall.deckfile import Deck
     from recall.store import Collection
+    from recall.study.schedule import Scheduler
 
 RevlogRow = tuple[int, int, int, int, int, int, int]
 

@@ -1,0 +1,1 @@
+"""Anki packages: ``export`` writes ``.apkg`` files (the only module that imports genanki)."""
