@@ -148,6 +148,7 @@ def _recall_answers(db: Path, *, with_next: bool, full_sync: bool = False) -> tu
 def _bare_sqlite(db: Path) -> float:
     """Bare sqlite3: the same select, update, insert and commit recall does per answer."""
     from recall import store
+    from recall.store import log
 
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("pragma synchronous = normal")
@@ -159,9 +160,9 @@ def _bare_sqlite(db: Path) -> float:
     def one() -> None:
         rowid, uid = next(keys)
         conn.execute("BEGIN IMMEDIATE")
-        key, *row = conn.execute(store._SELECT_MEMORY_AT, (rowid, uid)).fetchone()
-        conn.execute(store._UPDATE_MEMORY_SAME_STATE, (*row[1:], key))
-        conn.execute(store._INSERT_REVIEW, (uid, 3, store.ts(NOW), 1000, 1, *row, *row))
+        key, *row = conn.execute(log._SELECT_MEMORY_AT, (rowid, uid)).fetchone()
+        conn.execute(log._UPDATE_MEMORY_SAME_STATE, (*row[1:], key))
+        conn.execute(log._INSERT_REVIEW, (uid, 3, store.ts(NOW), 1000, 1, *row, *row))
         conn.execute("COMMIT")
 
     per = _per_call(one, 200)

@@ -523,7 +523,9 @@ def restore(backup_file: Path | None, latest: bool, db_path: Path | None) -> Non
         if not found:
             raise RecallError("no backups to restore", str(bk.backup_dir(path)))
         backup_file = found[-1]
-    saved = bk.restore(path, backup_file)
+    from recall.store.restore import restore as put_back
+
+    saved = put_back(path, backup_file)
     click.echo(f"restored {backup_file}; what was there before is in {saved}")
 
 

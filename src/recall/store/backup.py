@@ -66,53 +66,17 @@ def take(
     return dest
 
 
-def restore(collection: Path, source: Path) -> Path:
-    """Replace the collection's contents with the backup ``source``; returns the backup
-    taken of what was there first. The copy is one SQLite transaction: all or nothing."""
-    if not source.is_file():
-        raise RecallError("no such backup", str(source))
-    with source.open("rb") as fh:
-        if fh.read(16) != b"SQLite format 3\x00":
-            raise RecallError("not a backup of a recall collection (not SQLite)", str(source))
-    from recall.store import check_backup
-
-    problem = check_backup(source)
-    if problem:
-        raise RecallError(problem, str(source))
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+def check_backup(path: Path) -> str | None:
+    """Why ``path`` cannot be restored as a collection, or None if it can."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        from recall.store import Collection
-
-        try:
-            col = Collection(collection)
-        except RecallError:
-            # The collection cannot be opened (that may be why we are here): keep it aside.
-            saved = _set_aside(collection)
-            dst = sqlite3.connect(collection)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
-        else:
-            try:
-                saved = take(col.conn, collection, "before-restore")
-                src.backup(col.conn)
-            finally:
-                col.close()
-    except sqlite3.Error as exc:
-        raise RecallError(f"cannot restore: {exc}", str(source)) from None
+        tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
+        if not {"cards", "reviews", "_sqlite_migrations"} <= tables:
+            return "not a backup of a recall collection (no recall tables)"
+        if con.execute("pragma integrity_check").fetchone()[0] != "ok":
+            return "backup is damaged (integrity check failed)"
+    except sqlite3.DatabaseError as exc:
+        return f"backup is damaged or not SQLite ({exc})"
     finally:
-        src.close()
-    return saved
-
-
-def _set_aside(collection: Path) -> Path:
-    when = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    folder = backup_dir(collection)
-    folder.mkdir(parents=True, exist_ok=True)
-    dest = folder / f"{collection.stem}-{when}-unreadable.db"
-    if collection.exists():
-        collection.replace(dest)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{collection}{suffix}").unlink(missing_ok=True)
-    return dest
+        con.close()
+    return None

@@ -1,0 +1,151 @@
+"""The decks table, and loading a deck file into the collection (``recall add``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from recall.errors import RecallError
+from recall.memory import State
+from recall.store.connection import Base
+from recall.store.rows import ts
+
+if TYPE_CHECKING:
+    from recall.cards import Card
+    from recall.deckfile import Deck
+
+
+@dataclass
+class AddReport:
+    """What ``recall add`` did to one deck: card uids per outcome."""
+
+    deck: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    retired: int = 0
+    restored: int = 0
+
+
+class DeckStore(Base):
+    """Named queries of the decks table, and loading a deck file into the cards table."""
+
+    def add_deck(self, deck: Deck, file: str, now: datetime) -> AddReport:
+        """Load a deck file: insert new cards, update changed text, retire what left the deck.
+
+        Scheduling and history are never touched, so running it twice changes nothing.
+        """
+        report = AddReport(deck=deck.slug)
+        stamp = ts(now)
+        existing = {
+            r["id"]: r for r in self._query("select * from cards where deck = ?", [deck.slug])
+        }
+        with self._write():
+            self.db.table("decks").upsert(
+                {"slug": deck.slug, "title": deck.title, "category": deck.category,
+                 "date": deck.date, "lesson": deck.lesson, "file": file, "added_at": stamp},
+                pk="slug",
+            )  # fmt: skip
+            seen: set[str] = set()
+            for position, card in enumerate(deck.cards):
+                seen.add(card.id)
+                text = _card_text(card, position)
+                old = existing.get(card.id)
+                if old is None:
+                    if card.retired:
+                        continue
+                    self.db.table("cards").insert(
+                        {"uid": f"{deck.slug}:{card.id}", "deck": deck.slug, "id": card.id, **text,
+                         "retired": 0, "suspended": 0, "state": int(State.New), "reps": 0,
+                         "lapses": 0, "added_at": stamp, "changed_at": _changed(card) or stamp},
+                    )  # fmt: skip
+                    report.added += 1
+                    continue
+                retired = 1 if card.retired else 0
+                changed = {k: v for k, v in text.items() if old[k] != v}
+                if retired != old["retired"]:
+                    changed["retired"] = retired
+                    if retired:
+                        report.retired += 1
+                    else:
+                        report.restored += 1
+                if changed:
+                    if set(changed) & _SHOWN:
+                        # The deck's own stamp when it is newer (so an export from the
+                        # collection matches one from the file), else now: an edit by hand
+                        # changes the text without touching `changed`.
+                        newer = _changed(card)
+                        changed["changed_at"] = (
+                            newer if newer and newer > (old["changed_at"] or "") else stamp
+                        )
+                    self.db.table("cards").update(old["uid"], changed)
+                    if set(changed) - {"retired", "position"}:
+                        report.updated += 1
+                    elif "retired" not in changed:
+                        report.unchanged += 1
+                else:
+                    report.unchanged += 1
+            for card_id, old in existing.items():
+                if card_id not in seen and not old["retired"]:
+                    self.db.table("cards").update(old["uid"], {"retired": 1})
+                    report.retired += 1
+        return report
+
+    def decks(self) -> list[dict[str, Any]]:
+        sql = """
+            select d.slug, d.title, d.category,
+                   sum(c.retired = 0) as cards, sum(c.retired = 0 and c.state = 0) as new,
+                   sum(c.retired = 0 and c.suspended = 1) as suspended
+            from decks d left join cards c on c.deck = d.slug
+            group by d.slug order by d.slug
+        """
+        return list(self._query(sql))
+
+    def deck_titles(self) -> dict[str, str]:
+        """Slug → title for every deck (cheap: no card counts)."""
+        return dict(self.conn.execute("select slug, title from decks"))
+
+    def find_deck(self, name: str) -> str:
+        """A deck slug from its slug, title, or an unambiguous prefix of either."""
+        decks = list(self._query("select slug, title from decks"))
+        lowered = name.casefold()
+        for d in decks:
+            if lowered in {d["slug"].casefold(), (d["title"] or "").casefold()}:
+                return str(d["slug"])
+        matches = [
+            d
+            for d in decks
+            if d["slug"].startswith(lowered) or (d["title"] or "").casefold().startswith(lowered)
+        ]
+        if len(matches) == 1:
+            return str(matches[0]["slug"])
+        known = ", ".join(d["slug"] for d in decks) or "none yet: load one with `recall add`"
+        what = "matches several decks" if matches else "no such deck"
+        raise RecallError(f"{what}: {name!r} (decks: {known})")
+
+    def deck_info(self, slug: str) -> dict[str, Any]:
+        return self._query("select * from decks where slug = ?", [slug])[0]
+
+
+_SHOWN = {"kind", "front", "back", "options", "answer", "tags", "source", "url", "as_of"}
+
+
+def _changed(card: Card) -> str:
+    """A deck file's ``changed`` stamp in the collection's timestamp format ('' if none)."""
+    if not card.changed:
+        return ""
+    try:
+        return ts(datetime.fromisoformat(card.changed))
+    except ValueError:
+        return ""
+
+
+def _card_text(card: Card, position: int) -> dict[str, Any]:
+    return {
+        "position": position, "kind": card.kind, "fact": card.fact, "front": card.front,
+        "back": card.back, "options": json.dumps(list(card.options), ensure_ascii=False),
+        "answer": card.answer, "tags": json.dumps(list(card.tags), ensure_ascii=False),
+        "source": card.source, "url": card.url, "as_of": card.as_of, "hash": card.hash,
+    }  # fmt: skip
