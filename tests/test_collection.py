@@ -48,7 +48,7 @@ def small_deck(n: int = 5, slug: str = "d") -> Deck:
 def test_add_is_idempotent(col: Collection) -> None:
     again = col.add_deck(read_deck(SHIPPED_DECK), str(SHIPPED_DECK), KOLKATA_NOON)
     assert (again.added, again.updated, again.retired, again.unchanged) == (0, 0, 0, 87)
-    assert len(col.cards()) == 87
+    assert len(col.all_cards()) == 87
 
 
 def test_add_updates_text_keeps_history_and_retires(col: Collection, tmp_path: Path) -> None:
@@ -70,7 +70,7 @@ def test_add_updates_text_keeps_history_and_retires(col: Collection, tmp_path: P
     assert after.front == "What does REE stand for, exactly?"
     assert after.memory == col.card(row.uid).memory and after.memory.reps == 1
     assert len(col.log(row.uid)) == 1
-    net_zero = next(r for r in col.cards("retired = 1"))
+    net_zero = next(r for r in [r for r in col.all_cards() if r.retired])
     assert net_zero.fact == "target:net-zero"
     queue = build_queue(col, Scheduler(col.settings()), KOLKATA_NOON)
     queued = {r.uid for r in queue.learning} | {e.uid for e in (*queue.new, *queue.review)}
@@ -200,7 +200,7 @@ def test_a_learning_card_suspended_or_answered_in_another_session_is_not_shown_a
 
 def test_an_answer_with_a_stale_rowid_still_answers_its_own_card(col: Collection) -> None:
     # A VACUUM may renumber rowids under an open session: the uid decides, never the rowid.
-    a, b = col.cards(limit=2)
+    a, b = col.all_cards()[:2]
     sched = Scheduler(col.settings())
 
     def schedule(memory: Memory) -> tuple[Memory, int]:
@@ -219,7 +219,7 @@ def test_an_answer_that_keeps_the_state_still_moves_the_card_in_every_index(
     # Answers that leave a review a review skip the state column; the queue, which reads
     # the (state, due) index, must see the new due instant all the same.
     sched = Scheduler(col.settings())
-    row = col.cards(limit=1)[0]
+    row = col.all_cards()[0]
     for rating in (Rating.Good, Rating.Good, Rating.Good, Rating.Good):
         now = col.card(row.uid).memory.due or KOLKATA_NOON
 
@@ -351,7 +351,7 @@ def test_check_replays_every_card_from_its_log_with_fuzz_on(
     assert result.checked == 87 and result.mismatches == []
     assert col.integrity() == "ok"
     # Tamper with one card: check notices.
-    uid = col.cards("state = 2", limit=1)[0].uid
+    uid = next(r for r in col.all_cards() if r.memory.state == 2).uid
     col.db.execute("update cards set stability = stability * 2 where uid = ?", [uid])
     assert [u for u, _ in verify(col).mismatches] == [uid]
 

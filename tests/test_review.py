@@ -47,7 +47,7 @@ def test_full_session_on_stdin(loaded: Path, frozen_time: time_machine.Traveller
 
 def test_a_cloze_shows_a_gap_then_its_answer(loaded: Path) -> None:
     col = Collection(loaded)
-    for row in col.cards("kind != 'cloze'"):
+    for row in [r for r in col.all_cards() if r.kind != "cloze"]:
         col.set_flags(row.uid, suspended=1)
     out = run("review", input=" \n3\nq\n").output
     assert "materials like […] (REEs)." in out
@@ -57,11 +57,13 @@ def test_a_cloze_shows_a_gap_then_its_answer(loaded: Path) -> None:
 def test_multiple_choice_is_graded_by_letter_with_override(loaded: Path) -> None:
     col = Collection(loaded)
     mcqs: list[Row] = []
-    for r in col.cards("kind = 'mcq'"):  # deck order, one per fact: siblings wait a day
+    for r in [
+        r for r in col.all_cards() if r.kind == "mcq"
+    ]:  # deck order, one per fact: siblings wait a day
         if r.fact not in {m.fact for m in mcqs}:
             mcqs.append(r)
     wrong = next(letter for letter in "ABCD" if letter != mcqs[0].answer)
-    for row in col.cards("kind != 'mcq'"):
+    for row in [r for r in col.all_cards() if r.kind != "mcq"]:
         col.set_flags(row.uid, suspended=1)
     # First MCQ: the right letter, Enter accepts Good. Second: a wrong letter, Enter accepts Again.
     # Third: a wrong letter, but the learner overrides with 2 (Hard): a slip, not a lapse.
@@ -89,15 +91,15 @@ def test_quit_and_end_of_input_lose_nothing(loaded: Path) -> None:
 
 def test_b_on_a_multiple_choice_question_answers_b_and_dash_buries(loaded: Path) -> None:
     col = Collection(loaded)
-    for row in col.cards("kind != 'mcq'"):
+    for row in [r for r in col.all_cards() if r.kind != "mcq"]:
         col.set_flags(row.uid, suspended=1)
-    first = col.cards("kind = 'mcq'")[0]
+    first = next(r for r in col.all_cards() if r.kind == "mcq")
     result = run("review", input="b\n\n-\nq\n")
     assert ("Correct." if first.answer == "B" else "Not quite") in result.output
     assert [r[0] for r in col.db.execute("select rating from reviews")] == [
         3 if first.answer == "B" else 1
     ]
-    assert len(col.cards("buried_until is not null")) == 1
+    assert sum(1 for r in col.all_cards() if r.buried_until) == 1
 
 
 def test_undo_suspend_and_bury_keys(loaded: Path) -> None:
@@ -105,8 +107,8 @@ def test_undo_suspend_and_bury_keys(loaded: Path) -> None:
     assert "Undid the last answer." in result.output
     col = Collection(loaded)
     assert [r[0] for r in col.db.execute("select rating from reviews")] == [4]
-    assert len(col.cards("suspended = 1")) == 1
-    assert len(col.cards("buried_until is not null")) == 1
+    assert sum(1 for r in col.all_cards() if r.suspended) == 1
+    assert sum(1 for r in col.all_cards() if r.buried_until) == 1
 
 
 def test_limit_and_deck_options(loaded: Path) -> None:

@@ -124,8 +124,10 @@ def _recall_answers(db: Path, *, with_next: bool, full_sync: bool = False) -> tu
     col = Collection(db)
     if full_sync:
         col.db.execute("pragma synchronous = full")
-    session = Session(col, Scheduler(col.settings()), clock=lambda: NOW)
-    rows: Iterator[object] = iter(col.cards("state = 2", order="due", limit=2000))
+    sched = Scheduler(col.settings())
+    session = Session(col, sched, clock=lambda: NOW)
+    due = col.due_reviews(sched.day(NOW).isoformat(), sched.next_day_start(NOW), None, 2000)
+    rows: Iterator[object] = iter([col.card(e.uid, e.rowid) for e in due])
     idle = [0.0]
 
     def answer_one() -> None:

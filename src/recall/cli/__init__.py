@@ -482,9 +482,7 @@ def _fit_and_apply(
 
 
 def _backup(col: Any, reason: str) -> Path:
-    from recall.store.backup import take
-
-    return take(col.conn, col.path, reason)
+    return Path(col.backup(reason))
 
 
 @cli.command()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +14,9 @@ EXPORT_COLUMNS = (
     "uid", "id", "kind", "fact", "front", "back", "options", "answer", "tags", "source", "url",
     "as_of", "position", "changed_at", "added_at", "suspended", "buried_until",
 )  # fmt: skip
+
+# What today's queue may show: live, not suspended, not buried past the learner's today.
+_QUEUE_BASE = "retired = 0 and suspended = 0 and (buried_until is null or buried_until <= ?)"
 
 
 class CardStore(Base):
@@ -62,28 +64,62 @@ class CardStore(Base):
             raise RecallError(f"{'no such card' if not rows else 'several cards have id'}: {ref}")
         return row_from_tuple(rows[0])
 
-    def cards(
-        self,
-        where: str = "1",
-        params: Iterable[Any] = (),
-        order: str = "deck, position",
-        limit: int | None = None,
-    ) -> list[Row]:
-        sql = f"select {ROW_COLUMNS} from cards where {where} order by {order}" + (
-            f" limit {int(limit)}" if limit is not None else ""
-        )
-        # Straight from the cursor: building a dict per row first costs more than the query.
-        return [row_from_tuple(t) for t in self.conn.execute(sql, list(params))]
+    def live_cards(self, deck: str | None = None) -> list[Row]:
+        """Every card not retired (of one deck, or all), in uid order: what stats count."""
+        sql = f"select {ROW_COLUMNS} from cards where retired = 0"
+        params: list[Any] = []
+        if deck:
+            sql += " and deck = ?"
+            params.append(deck)
+        return self._row_list(sql + " order by uid", params)
 
-    def entries(
-        self, where: str, params: Iterable[Any], order: str, limit: int | None = None
+    def all_cards(self) -> list[Row]:
+        """Every card, retired ones too, in deck order."""
+        return self._row_list(f"select {ROW_COLUMNS} from cards order by deck, position", [])
+
+    def studied_cards(self) -> list[Row]:
+        """Every card that has left the new state, in uid order (what a reschedule moves)."""
+        return self._row_list(f"select {ROW_COLUMNS} from cards where state != 0 order by uid", [])
+
+    def learning_cards(self, today: str, before: datetime, deck: str | None = None) -> list[Row]:
+        """Live, unburied learning and relearning cards due before ``before``, soonest first."""
+        sql = f"select {ROW_COLUMNS} from cards where {_QUEUE_BASE} and state in (1, 3) and due < ?"
+        params: list[Any] = [today, ts(before)]
+        if deck:
+            sql += " and deck = ?"
+            params.append(deck)
+        return self._row_list(sql + " order by due", params)
+
+    def due_reviews(
+        self, today: str, before: datetime, deck: str | None, limit: int
     ) -> list[Entry]:
-        """Queue entries for the cards matching ``where`` (see :meth:`cards`)."""
-        sql = f"select uid, deck, coalesce(fact, ''), position, rowid from cards where {where}"
-        sql += f" order by {order}"
-        if limit is not None:
-            sql += f" limit {int(limit)}"
-        return [Entry(*t) for t in self.conn.execute(sql, list(params))]
+        """Queue entries of live review cards due before ``before``, oldest due first, up to
+        ``limit``. Ties fall back to rowid (the order cards were added), which the index
+        already holds: a sort on other columns would cost more than the whole query."""
+        return self._entries(
+            "state = 2 and due < ?", [ts(before)], "due, rowid", today, deck, limit
+        )
+
+    def new_cards(self, today: str, deck: str | None, limit: int) -> list[Entry]:
+        """Queue entries of live new cards in deck order, up to ``limit``."""
+        return self._entries("state = 0", [], "deck, position", today, deck, limit)
+
+    def _entries(
+        self, where: str, extra: list[Any], order: str, today: str, deck: str | None, limit: int
+    ) -> list[Entry]:
+        sql = (
+            f"select uid, deck, coalesce(fact, ''), position, rowid from cards where {_QUEUE_BASE}"
+        )
+        params: list[Any] = [today]
+        if deck:
+            sql += " and deck = ?"
+            params.append(deck)
+        sql += f" and {where} order by {order} limit {int(limit)}"
+        return [Entry(*t) for t in self.conn.execute(sql, [*params, *extra])]
+
+    def _row_list(self, sql: str, params: list[Any]) -> list[Row]:
+        # Straight from the cursor: building a dict per row first costs more than the query.
+        return [row_from_tuple(t) for t in self.conn.execute(sql, params)]
 
     def export_rows(self, slug: str) -> list[tuple[Any, ...]]:
         """Every live card of a deck in deck order, as tuples of :data:`EXPORT_COLUMNS`
@@ -100,9 +136,9 @@ class CardStore(Base):
         Asked at the start of a session and after each answer that moves a card into or out
         of learning, so it reads three columns, not whole cards.
         """
-        sql = """select uid, due, rowid from cards where retired = 0 and suspended = 0
-                 and (buried_until is null or buried_until <= ?)
-                 and state in (1, 3) and due < ?"""
+        sql = (
+            f"select uid, due, rowid from cards where {_QUEUE_BASE} and state in (1, 3) and due < ?"
+        )
         params: list[Any] = [today, ts(before)]
         if deck:
             sql += " and deck = ?"

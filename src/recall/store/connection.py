@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from recall.errors import RecallError
+from recall.store.backup import take
 from recall.store.schema import MIGRATION_NAMES, applied_migrations, migrate
 
 if TYPE_CHECKING:
@@ -51,6 +52,10 @@ class Base:
 
     def close(self) -> None:
         self.conn.close()
+
+    def backup(self, reason: str) -> Path:
+        """Back the collection up now (SQLite's online backup: safe while others write)."""
+        return take(self.conn, self.path, reason)
 
     def defer_checkpoints(self) -> None:
         """Leave folding the write-ahead log into the file to :meth:`fold_log`.

@@ -148,7 +148,7 @@ def rescheduled(
     settings = sched.settings
     if history is None:
         history = col.review_history()
-    current = {row.uid: row.memory for row in col.cards("state != 0")}
+    current = {row.uid: row.memory for row in col.studied_cards()}
     uids = [uid for uid in current if uid in history]
     items = [engine.FSRSItem(_reviews(history[uid], sched)[0]) for uid in uids]
     model = engine.FSRS(list(parameters))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from recall.memory import Memory, Rating, State
-from recall.store import Collection, Entry, Row, parse_ts, ts
+from recall.store import Collection, Entry, Row, parse_ts
 from recall.study.schedule import Scheduler
 
 MAX_ANSWER_MS = 60_000  # as Anki: a card left on screen for ten minutes counts as one
@@ -49,26 +49,16 @@ def build_queue(col: Collection, sched: Scheduler, now: datetime, deck: str | No
     answered_siblings = (
         {f"{r['deck']}\x1f{r['fact']}" for r in done if r["fact"]} if s.bury_siblings else set()
     )
-    base = "retired = 0 and suspended = 0 and (buried_until is null or buried_until <= ?)"
-    params: list[object] = [today.isoformat()]
-    if deck:
-        base += " and deck = ?"
-        params.append(deck)
     queue = Queue()
-    queue.learning = col.cards(
-        f"{base} and state in (1, 3) and due < ?", [*params, ts(end)], order="due"
-    )
+    day = today.isoformat()
+    queue.learning = col.learning_cards(day, end, deck)
     taken = set(answered_siblings) | {r.sibling_key for r in queue.learning}
 
-    def pick(where: str, extra: list[object], order: str, want: int) -> list[Entry]:
+    def pick(fetch: Callable[[int], list[Entry]], want: int) -> list[Entry]:
         out: list[Entry] = []
         # Fetch a little more than wanted (siblings are skipped); widen only if that ran out.
-        offset_limit = want + want // 2 + 10
-        rows = (
-            col.entries(f"{base} and {where}", [*params, *extra], order, offset_limit)
-            if want
-            else []
-        )
+        limit = want + want // 2 + 10
+        rows = fetch(limit) if want else []
         while rows:
             for row in rows:
                 if len(out) >= want:
@@ -77,21 +67,15 @@ def build_queue(col: Collection, sched: Scheduler, now: datetime, deck: str | No
                     continue
                 taken.add(row.sibling_key)
                 out.append(row)
-            if len(rows) < offset_limit:
+            if len(rows) < limit:
                 break
-            offset_limit *= 4
+            limit *= 4
             seen = {r.uid for r in rows}
-            rows = [
-                r
-                for r in col.entries(f"{base} and {where}", [*params, *extra], order, offset_limit)
-                if r.uid not in seen
-            ]
+            rows = [r for r in fetch(limit) if r.uid not in seen]
         return out
 
-    # Ties in due instant fall back to rowid (the order cards were added), which the index
-    # already holds: a sort on other columns would cost more than the whole query.
-    queue.review = pick("state = 2 and due < ?", [ts(end)], "due, rowid", review_left)
-    queue.new = pick("state = 0", [], "deck, position", new_left)
+    queue.review = pick(lambda n: col.due_reviews(day, end, deck, n), review_left)
+    queue.new = pick(lambda n: col.new_cards(day, deck, n), new_left)
     return queue
 
 

@@ -56,8 +56,7 @@ def stats(
     col: Collection, sched: Scheduler, now: datetime, deck: str | None = None
 ) -> dict[str, Any]:
     """Cards by state, reviews, retention, retrievability, streak and the due forecast."""
-    where, params = ("retired = 0", []) if deck is None else ("retired = 0 and deck = ?", [deck])
-    rows = col.cards(where, params, order="uid")
+    rows = col.live_cards(deck)
     by_state = Counter(STATE_NAMES[r.memory.state] for r in rows if not r.suspended)
     today = sched.day(now)
     start_30 = sched.day_start(today - timedelta(days=29))
