@@ -1,0 +1,102 @@
+"""Studying: the review screen, what is due, and statistics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from recall.cli.common import cli, db_option, open_collection, utc_now
+
+
+@cli.command()
+@click.option("--deck", "deck_name", help="Only this deck (slug, title or a prefix).")
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after this many answers.")
+@db_option
+def review(deck_name: str | None, limit: int | None, db_path: Path | None) -> None:
+    """Review today's cards, one key per action.
+
+    space/Enter shows the answer; 1-4 rate it (Again, Hard, Good, Easy), with the next
+    interval of each shown first; a-d answer a multiple-choice card (graded automatically;
+    Enter accepts, 1-4 override); u undoes the last answer; s suspends; b or - buries until
+    tomorrow (on a multiple-choice question b is option B, so use -); q quits. Every
+    answer is saved before the next card shows. When standard input is not a terminal, the
+    same commands are read one per line.
+    """
+    from recall.study.schedule import Scheduler
+    from recall.study.session import Session
+    from recall.terminal.review import Terminal, run
+
+    col = open_collection(db_path)
+    deck = col.find_deck(deck_name) if deck_name else None
+    titles = col.deck_titles()
+    session = Session(col, Scheduler(col.settings()), deck=deck, limit=limit)
+    run(session, Terminal(), deck_title=lambda slug: titles.get(slug, slug))
+
+
+@cli.command()
+@click.option("--deck", "deck_name", help="Only this deck.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@db_option
+def due(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
+    """What is due today, per deck: new, learning and review cards."""
+    from recall.study.schedule import Scheduler, format_interval
+    from recall.study.stats import due as due_today
+
+    col = open_collection(db_path)
+    deck = col.find_deck(deck_name) if deck_name else None
+    data = due_today(col, Scheduler(col.settings()), utc_now(), deck)
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    for d in data["decks"]:
+        click.echo(f"{d['deck']}: {d['new']} new, {d['learning']} learning, {d['review']} review")
+    t = data["total"]
+    click.echo(f"today: {t['new']} new, {t['learning']} learning, {t['review']} review")
+    if data["next_due"]:
+        from datetime import datetime
+
+        delta = datetime.fromisoformat(data["next_due"]) - utc_now()
+        lead = "then the next card is due" if any(t.values()) else "next card due"
+        click.echo(f"{lead} in {format_interval(delta)}")
+
+
+@cli.command()
+@click.option("--deck", "deck_name", help="Only this deck.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@db_option
+def stats(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
+    """Cards by state, reviews, true retention, retrievability, streak and a 30-day forecast."""
+    from recall.study.schedule import Scheduler
+    from recall.study.stats import bar_chart
+    from recall.study.stats import stats as compute
+
+    col = open_collection(db_path)
+    deck = col.find_deck(deck_name) if deck_name else None
+    data = compute(col, Scheduler(col.settings()), utc_now(), deck)
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    c, r = data["cards"], data["reviews"]
+    click.echo(
+        f"cards: {c['total']} ({c['new']} new, {c['learning']} learning, {c['review']} review, "
+        f"{c['relearning']} relearning, {c['suspended']} suspended)"
+    )
+    click.echo(f"reviews: {r['today']} today, {r['7_days']} in 7 days, {r['30_days']} in 30 days")
+    tr = data["true_retention_30_days"]
+    click.echo(
+        "true retention (30 days): "
+        + (
+            f"{tr:.1%} of {data['review_cards_judged']} reviews"
+            if tr is not None
+            else "no reviews yet"
+        )
+    )
+    ar = data["average_retrievability"]
+    click.echo("average retrievability: " + (f"{ar:.1%}" if ar is not None else "—"))
+    n = data["streak_days"]
+    click.echo(f"streak: {n} day{'' if n == 1 else 's'} in a row")
+    click.echo("due in the next 30 days:")
+    for line in bar_chart(data["forecast"]):
+        click.echo("  " + line)
