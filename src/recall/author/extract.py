@@ -1,0 +1,356 @@
+"""The facts a lesson states in its own text: acronyms, definitions, labelled points, lists,
+examples, targets and numbers, each with the lesson line it comes from.
+
+Extraction is rule-based and conservative: a sentence yields a fact only when its shape says
+what the fact is (``Term (ACR)``, ``X is a …``, ``Label: body``), so a card can always be
+traced to a line a teacher wrote.
+"""
+
+from __future__ import annotations
+
+import re
+
+from recall.author.facts import (
+    Acronym,
+    Cloze,
+    Definition,
+    Examples,
+    Extraction,
+    Fact,
+    LessonList,
+    ListItem,
+    Passage,
+    Point,
+    Source,
+    Target,
+)
+from recall.author.lesson import Item, Lesson, Section
+from recall.text import STOPWORDS, format_date, slugify
+
+#: Sections whose items are prompts or syllabus pointers, not facts to drill.
+NON_FACT_SECTIONS = frozenset({"prelims", "mains", "how-asked", "upsc-relevance"})
+#: Sections whose bullets are lists a learner should be able to name.
+LIST_SECTIONS = {
+    "importance": "why it matters",
+    "dimensions": "key dimensions",
+    "challenges": "challenges",
+    "way-forward": "way forward",
+}
+
+
+_ACRONYM = re.compile(r"\(([A-Z][A-Za-z&]{1,9}?)(s?)\)")
+_LEAD_DET = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "our"}
+_DEFINITION = re.compile(
+    r"^(?:The\s+)?(?P<term>[A-Z][\w'.&-]*(?:\s+(?:[\w'.&-]+)){0,5}?)(?:\s+\([A-Z][A-Za-z]{1,9}\))?\s+"
+    r"(?P<verb>is|are|refers to|means)\s+(?P<def>(?:the|a|an)\s.{12,})$"
+)
+_NOT_TERMS = {"this", "that", "it", "these", "there", "here", "he", "she", "they", "we", "such"}
+_PAREN_EXAMPLES = re.compile(
+    r"\((?:e\.\s?g\.|eg\.|for example|such as|like|including|viz\.?)\s*,?\s*([^()]{3,200}?)\)",
+    re.IGNORECASE,
+)
+_CAP = r"[A-Z][\w'-]*(?:\s+(?:of\s+)?[A-Z][\w'-]*)*"
+_INLINE_EXAMPLES = re.compile(
+    rf"\b(?:such as|like|including)\s+"
+    rf"((?:{_CAP})(?:\s*,\s*(?:and\s+)?{_CAP})*\s*,?\s*(?:and|or)\s+{_CAP})"
+)
+_LABEL = re.compile(r"^(?P<label>[A-Z][^:]{1,70}?)\s*:\s+(?P<body>\S.{8,})$")
+_NUMBER = re.compile(
+    r"(?:₹|Rs\.?\s?|\$|US\$)?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s?[–-]\s?\d(?:[\d,]*\d)?(?:\.\d+)?)?"
+    r"(?:\s?(?:%|per\s?cent|percent|crore|lakh|million|billion|trillion|years?|months?|days?|"
+    r"km|kg|tonnes?|MW|GW|hectares?|ha))?"
+)
+_TARGET = re.compile(
+    r"\b((?:[A-Z][\w-]*\s+){1,4})((?:19|20|21)\d\d)\s+(target|goal|deadline|vision)\b"
+)
+# "(China)" but not "IREL (India) Limited", where the brackets are part of a name.
+_PAREN_NAME = re.compile(r"\(([A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})\)(?!\s[A-Z])")
+
+
+def extract(lesson: Lesson) -> Extraction:
+    """Every fact the lesson's text states, each with its file and line."""
+    out = Extraction()
+    seen: set[str] = set()
+
+    def add(fact: Fact) -> None:
+        if fact.key not in seen:
+            seen.add(fact.key)
+            out.facts.append(fact)
+
+    for section in lesson.sections:
+        fact: Fact
+        if section.kind == "prelims":
+            out.topics.extend(section.items)
+        for item in section.items:
+            for fact in _acronyms(lesson, section, item):
+                add(fact)
+        if section.kind in NON_FACT_SECTIONS:
+            continue
+        if section.kind in {"direct-answer", "why-in-news"}:
+            add(_passage(lesson, section))
+        labelled: list[Point] = []
+        unlabelled: list[ListItem] = []
+        for item in section.items:
+            ref = f"{lesson.path}:{item.line}"
+            src = Source(ref=ref, text=item.text, as_of=lesson.date)
+            point = _point(section, item, src) if item.bullet else None
+            if point is not None:
+                labelled.append(point)
+                add(point)
+            elif item.bullet and section.kind in LIST_SECTIONS:
+                n = len(unlabelled) + 1
+                li = ListItem(
+                    key=f"item:{section.kind}:{n}",
+                    source=src,
+                    section=section.kind,
+                    text=item.text,
+                    head=_head(item.text),
+                    prelims=False,
+                )
+                unlabelled.append(li)
+            for fact in _sentence_facts(lesson, section, item, src):
+                add(fact)
+        if section.kind in LIST_SECTIONS and len(labelled) + len(unlabelled) >= 2:
+            entries = tuple(p.name for p in labelled) + tuple(li.head for li in unlabelled)
+            first = (labelled or unlabelled)[0].source
+            support = " ".join(i.text for i in section.items)
+            add(
+                LessonList(
+                    key=f"list:{section.kind}",
+                    source=Source(ref=first.ref, text=support, as_of=lesson.date),
+                    section=section.kind,
+                    title=LIST_SECTIONS[section.kind],
+                    entries=entries,
+                    prelims=False,
+                )
+            )
+    return out
+
+
+def _acronyms(lesson: Lesson, section: Section, item: Item) -> list[Acronym]:
+    found = []
+    for m in _ACRONYM.finditer(item.text):
+        short = m.group(1)
+        letters = [c for c in short if c.isupper()]
+        if len(letters) < 2 or len(letters) != sum(1 for c in short if c.isalpha() and c.isupper()):
+            continue
+        spans = list(re.finditer(r"[\w'’.&-]+", item.text[: m.start()]))
+        count = _expansion([w.group(0) for w in spans], letters)
+        if count is None:
+            continue
+        first = spans[-count]
+        long = item.text[first.start() : m.start()].strip(" ,")
+        prefix, dash, rest = long.partition("-")
+        if dash and " " not in prefix and rest[:1].isupper():
+            long = rest  # "Anglo-American Council" stays; "pro-Minerals Council" loses "pro-"
+        found.append(
+            Acronym(
+                key=f"acronym:{short.lower()}",
+                source=Source(ref=f"{lesson.path}:{item.line}", text=item.text, as_of=lesson.date),
+                section=section.kind,
+                short=short,
+                long=long,
+            )
+        )
+    return found
+
+
+def _expansion(before: list[str], letters: list[str]) -> int | None:
+    """How many words before ``(MSP)`` spell the acronym with their capitals, or ``None``."""
+    picked: list[str] = []
+    want = list(letters)
+    for word in reversed(before):
+        core = word.split("-")[-1] if "-" in word and word.split("-")[-1][:1].isupper() else word
+        if core.lower() in STOPWORDS and picked:
+            picked.append(word)
+            continue
+        if not core[:1].isupper():
+            return None
+        caps = [c for c in core if c.isupper()] if core.isupper() else [core[0]]
+        if want[-len(caps) :] != caps:
+            return None
+        want = want[: -len(caps)]
+        picked.append(core if core is not word else word)
+        if not want:
+            return len(picked)
+    return None
+
+
+def _passage(lesson: Lesson, section: Section) -> Passage:
+    first = section.items[0]
+    text = " ".join(i.text for i in section.items)
+    title = lesson.short_title
+    when = format_date(lesson.date) if lesson.date else "the lesson"
+    question = (
+        f"In brief: what is {title} about?"
+        if section.kind == "direct-answer"
+        else f"Why was {title} in the news (as of {when})?"
+    )
+    return Passage(
+        key=f"passage:{section.kind}",
+        source=Source(ref=f"{lesson.path}:{first.line}", text=text, as_of=lesson.date),
+        section=section.kind,
+        question=question,
+        text=text,
+        prelims=False,
+    )
+
+
+def _point(section: Section, item: Item, src: Source) -> Point | None:
+    m = _LABEL.match(item.text)
+    if not m:
+        return None
+    label = m.group("label").strip()
+    if len(label.split()) > 8 or label.endswith((".", ",")):
+        return None
+    paren = re.search(r"\(([^)]+)\)\s*$", label)
+    name = paren.group(1) if paren else label
+    return Point(
+        key=f"point:{section.kind}:{slugify(name)}",
+        source=src,
+        section=section.kind,
+        label=label,
+        name=name,
+        body=m.group("body").strip(),
+        prelims=False,
+    )
+
+
+def _head(text: str) -> str:
+    """The noun phrase that opens a bullet: what a learner names when listing it."""
+    cut = re.split(
+        r"\s(?:are|is|was|were|makes|make|remains|requires|require|slows|can|will|has|have)\s"
+        r"|,\s(?:particularly|especially|which|slowing|making)\b|;|\.\s",
+        text,
+        maxsplit=1,
+    )[0]
+    cut = re.sub(r"\s*\([^)]*\)$", "", cut.strip().rstrip("."))
+    ws = cut.split()
+    return " ".join(ws[:14]) + ("…" if len(ws) > 14 else "")
+
+
+def _sentence_facts(lesson: Lesson, section: Section, item: Item, src: Source) -> list[Fact]:
+    """A sentence's definition, examples, target and one cloze, in that order.
+
+    Spans already used by a label, an example list or a target are ``taken``, so the cloze
+    blanks something else and no two cards of one sentence drill the same words.
+    """
+    text = item.text
+    label = _LABEL.match(text) if item.bullet else None
+    out: list[Fact] = list(_definition(section, label.group("body") if label else text, src))
+    taken: list[tuple[int, int]] = [(0, label.end("label"))] if label else []
+    out.extend(_examples(section, text, src, taken))
+    out.extend(_target(section, text, src, taken))
+    salient = _salient(text, taken)
+    if salient is not None:
+        out.append(
+            Cloze(
+                key=f"cloze:{section.kind}:{_ordinal(section, item)}",
+                source=src,
+                section=section.kind,
+                sentence=text,
+                span=salient,
+            )
+        )
+    return out
+
+
+def _definition(section: Section, body: str, src: Source) -> list[Definition]:
+    definition = _DEFINITION.match(body)
+    if not definition or definition.group("term").split()[0].lower() in _NOT_TERMS:
+        return []
+    term = definition.group("term").strip()
+    return [
+        Definition(
+            key=f"definition:{slugify(term)}",
+            source=src,
+            section=section.kind,
+            term=term,
+            definition=definition.group("def").rstrip("."),
+            plural=definition.group("verb") == "are",
+        )
+    ]
+
+
+def _examples(
+    section: Section, text: str, src: Source, taken: list[tuple[int, int]]
+) -> list[Examples]:
+    out: list[Examples] = []
+    for m in list(_PAREN_EXAMPLES.finditer(text)) + list(_INLINE_EXAMPLES.finditer(text)):
+        items = _split_list(m.group(1))
+        if len(items) < 2 or any(s < m.end(1) and m.start(1) < e for s, e in taken):
+            continue
+        head_words = re.findall(r"[A-Za-z-]+", text[: m.start()])
+        head = next((w for w in reversed(head_words) if w.lower() not in STOPWORDS), "examples")
+        taken.append((m.start(1), m.end(1)))
+        out.append(
+            Examples(
+                key=f"examples:{section.kind}:{slugify(head)}:{slugify(items[0])}",
+                source=src,
+                section=section.kind,
+                head=head,
+                items=tuple(items),
+                sentence=text,
+                span=(m.start(1), m.end(1)),
+            )
+        )
+    return out
+
+
+def _target(section: Section, text: str, src: Source, taken: list[tuple[int, int]]) -> list[Target]:
+    target = _TARGET.search(text)
+    if not target:
+        return []
+    taken.append((target.start(2), target.end(2)))
+    name = target.group(1).strip()
+    return [
+        Target(
+            key=f"target:{slugify(name)}",
+            source=src,
+            section=section.kind,
+            name=name,
+            year=target.group(2),
+            owner="India" if "India" in text else None,
+        )
+    ]
+
+
+def _ordinal(section: Section, item: Item) -> int:
+    return next(i for i, it in enumerate(section.items, start=1) if it is item)
+
+
+def _salient(text: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The one span of a sentence most worth hiding: a quantity, else a named country.
+
+    Amounts with a unit (₹16,300 crore, 6%, 5–10 years) beat ranges (Articles 14–18), which
+    beat bare years; a number that labels something ("Dimension 1", "GS Paper II") is skipped.
+    """
+    best: tuple[int, tuple[int, int]] | None = None
+    for m in _NUMBER.finditer(text):
+        span, value = m.span(), m.group(0)
+        if any(s < span[1] and span[0] < e for s, e in taken):
+            continue
+        if re.search(r"(Dimension|Paper|GS|Part|No\.?|Phase|Tranche)\s*$", text[: span[0]]):
+            continue
+        digits = value.replace(",", "").replace(".", "")
+        if re.search(r"[^\d\s–-]", digits):
+            score = 3
+        elif re.search(r"\d\s?[–-]\s?\d", value):
+            score = 2
+        elif re.fullmatch(r"(19|20|21)\d\d", value):
+            score = 1
+        else:
+            continue
+        if best is None or score > best[0]:
+            best = (score, span)
+    if best is not None:
+        return best[1]
+    for m in _PAREN_NAME.finditer(text):
+        if not any(s < m.end(1) and m.start(1) < e for s, e in taken):
+            return m.span(1)
+    return None
+
+
+def _split_list(text: str) -> list[str]:
+    parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", text.strip().rstrip("."))
+    return [p.strip() for p in parts if p.strip() and p.strip().lower() not in {"etc", "etc."}]

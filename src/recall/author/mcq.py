@@ -1,0 +1,190 @@
+"""Prelims multiple-choice cards from fact-sheet sets and attribute groups.
+
+The forms UPSC uses — *which one of the following*, *which one is NOT*, *consider the
+following statements*, *match List I with List II*. Distractors come only from a set's
+contrast list (things verifiably not in it) or from sibling facts, and only verified facts
+(two sources) make a question, so a wrong option is wrong by the sheet, not by guesswork.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+from recall.author.drafting import Maker, plural
+from recall.author.facts import Attribute, MemberSet
+from recall.cards import LETTERS, Draft
+from recall.text import human_join
+
+
+def member_set(m: Maker, f: MemberSet) -> list[Draft]:
+    """Name-them-all (short sets), then the three Prelims forms when the set is verified."""
+    drafts: list[Draft] = []
+    if f.question or len(f.members) <= 7:
+        q = f.question or f"Name the {len(f.members)} {f.name}."
+        core = f.answer or human_join(list(f.members))
+        drafts.append(m.draft(f, "basic", q, core, answer=core, exempt_stem=True))
+    if f.source.confidence != "verified" or len(f.contrast) < 1:
+        return drafts
+    verb = m.sheets.verbs.get(f.key, "is")
+    note = f"\n{f.contrast_note}" if f.contrast_note else ""
+    if len(f.contrast) >= 3:
+        drafts.extend(_which(m, f, verb, note))
+    if len(f.members) >= 3:
+        drafts.append(_which_not(m, f, verb, note))
+    drafts.extend(_statements(m, f, verb, note))
+    return drafts
+
+
+def _were(verb: str) -> str:
+    return "were" if verb == "was" else "are"
+
+
+def _which(m: Maker, f: MemberSet, verb: str, note: str) -> list[Draft]:
+    """Which one of the following IS …: one member (each highlighted one), three outsiders."""
+    drafts: list[Draft] = []
+    for member in f.highlight or f.members[:1]:
+        rng = m.rng(f, f"which:{member}")
+        options = [member, *rng.sample(list(f.contrast), 3)]
+        rng.shuffle(options)
+        front = f"Which one of the following {plural(f.noun)} {verb} {f.relation}?"
+        back = f"{member} {verb} {f.relation}. The others {_were(verb)} not.{note}"
+        drafts.append(
+            m.draft(
+                f,
+                "mcq",
+                front,
+                back,
+                answer=member,
+                variant=f"which:{member}",
+                options=tuple(options),
+                truths=tuple(o == member for o in options),
+                style="which",
+            )
+        )
+    return drafts
+
+
+def _which_not(m: Maker, f: MemberSet, verb: str, note: str) -> Draft:
+    """Which one is NOT …: three members (highlighted first), one outsider."""
+    rng = m.rng(f, "not")
+    pool = list(f.highlight) + [x for x in f.members if x not in f.highlight]
+    insiders = (
+        pool[:3]
+        if len(f.highlight) >= 3
+        else [*f.highlight, *rng.sample(pool[len(f.highlight) :], 3 - len(f.highlight))]
+    )
+    outsider = rng.choice(list(f.contrast))
+    choices = [*insiders, outsider]
+    rng.shuffle(choices)
+    front = f"Which one of the following {plural(f.noun)} {verb} NOT {f.relation}?"
+    back = f"{outsider} {verb} not; {human_join(insiders)} {_were(verb)}.{note}"
+    return m.draft(
+        f,
+        "mcq",
+        front,
+        back,
+        answer=outsider,
+        variant="not",
+        options=tuple(choices),
+        truths=tuple(o == outsider for o in choices),
+        style="not",
+    )
+
+
+def _statements(m: Maker, f: MemberSet, verb: str, note: str) -> list[Draft]:
+    """Consider the following statements: two claims, each true or false by the sheet."""
+    rng = m.rng(f, "statements")
+    claims = [(x, True) for x in rng.sample(list(f.members), min(2, len(f.members)))]
+    claims += [(x, False) for x in rng.sample(list(f.contrast), min(2, len(f.contrast)))]
+    rng.shuffle(claims)
+    picked = claims[:2]
+    if len(picked) != 2:
+        return []
+    statements = "\n".join(f"{i}. {x} {verb} {f.relation}." for i, (x, _) in enumerate(picked, 1))
+    t1, t2 = picked[0][1], picked[1][1]
+    codes = ("1 only", "2 only", "Both 1 and 2", "Neither 1 nor 2")
+    truths = (t1 and not t2, t2 and not t1, t1 and t2, not t1 and not t2)
+    front = (
+        f"Consider the following statements:\n{statements}\n"
+        "Which of the statements given above is/are correct?"
+    )
+    verdicts = " ".join(
+        f"{i}: {'correct' if t else 'incorrect'}." for i, (_, t) in enumerate(picked, 1)
+    )
+    support = f.source.text + " | 1 only 2 only Both 1 and 2 Neither 1 nor 2"
+    return [
+        m.draft(
+            f,
+            "mcq",
+            front,
+            f"{verdicts}{note}",
+            answer=codes[truths.index(True)],
+            variant="statements",
+            options=codes,
+            truths=truths,
+            style="statements",
+            support=support,
+        )
+    ]
+
+
+def match_pairs(m: Maker, group: str, facts: list[Attribute]) -> list[Draft]:
+    """*Match List I with List II* over a group of attributes with distinctive ``pair`` values."""
+    usable = [f for f in facts if f.key in m.sheets.pairs and f.source.confidence == "verified"]
+    if len(usable) < 4:
+        return []
+    anchor = usable[0]
+    rng = m.rng(anchor, f"match:{group}")
+    chosen = rng.sample(usable, 4)
+    uses = [m.sheets.pairs[f.key] for f in chosen]
+    order = list(range(4))
+    rng.shuffle(order)  # List II position of each List I item
+    list2 = [""] * 4
+    for i, pos in enumerate(order):
+        list2[pos] = uses[i]
+    right = tuple(order)
+    wrong = [p for p in itertools.permutations(range(4)) if p != right]
+    rng.shuffle(wrong)
+    codes = [right, *wrong[:3]]
+    rng.shuffle(codes)
+
+    def code(p: tuple[int, ...]) -> str:
+        return ", ".join(f"{LETTERS[i]}-{p[i] + 1}" for i in range(4))
+
+    subject_label = "mineral" if group == "mineral-uses" else "item"
+    front = (
+        f"Match List I ({subject_label}) with List II (use):\n"
+        + "\n".join(f"{LETTERS[i]}. {f.subject}" for i, f in enumerate(chosen))
+        + "\nList II\n"
+        + "\n".join(f"{i + 1}. {u}" for i, u in enumerate(list2))
+        + "\nSelect the correct answer using the code given below:"
+    )
+    back = "\n".join(f"{f.subject}: {m.sheets.pairs[f.key]}" for f in chosen)
+    group_fact = replace(
+        anchor,
+        key=f"match:{group}",
+        source=replace(
+            anchor.source,
+            ref=", ".join(f.source.ref for f in chosen),
+            url=" ".join(dict.fromkeys(f.source.url or "" for f in chosen)).strip(),
+            text=" | ".join(f"{f.subject} {m.sheets.pairs[f.key]} {f.source.text}" for f in chosen),
+        ),
+    )
+    options = tuple(code(p) for p in codes)
+    truths = tuple(p == right for p in codes)
+    support = group_fact.source.text + " " + " ".join(options)
+    return [
+        m.draft(
+            group_fact,
+            "mcq",
+            front,
+            back,
+            answer=code(right),
+            variant="match",
+            options=options,
+            truths=truths,
+            style="match",
+            support=support,
+        )
+    ]
