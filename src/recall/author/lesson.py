@@ -195,101 +195,121 @@ def read_lesson(path: Path, display: str | None = None) -> Lesson:
 def parse(text: str, path: str = "-", fallback_title: str | None = None) -> Lesson:
     """Parse lesson text into sections of items. Never raises on odd text, only on no text."""
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    title: str | None = None
-    title_line = 1
-    category: str | None = None
-    date: str | None = None
-    sections: list[_Builder] = []
-    current: _Builder | None = None
-    loose: list[tuple[int, str]] = []  # text before any heading, or in a headless lesson
-
     # Markdown tables: the header row and the |---| rule are layout; each data row is one
     # point, told by its first cell (the others are usually dates, marks and links).
     table_skip = {
         n for i, ln in enumerate(lines, start=1) if _TABLE_RULE.match(ln)
         for n in (i, i - 1) if n >= 1 and _TABLE_ROW.match(lines[n - 1])
     }  # fmt: skip
+    parser = _Parser()
     for no, raw in enumerate(lines, start=1):
         if _TABLE_ROW.match(raw):
             if no in table_skip:
                 continue
             raw = "- " + raw.strip().strip("|").split("|")[0].strip()
+        parser.line(no, raw)
+    return parser.lesson(path, fallback_title)
+
+
+@dataclass
+class _Parser:
+    """The state of a parse, one line at a time: metadata, sections, and text before them."""
+
+    title: str | None = None
+    title_line: int = 1
+    category: str | None = None
+    date: str | None = None
+    sections: list[_Builder] = field(default_factory=list)
+    current: _Builder | None = None
+    loose: list[tuple[int, str]] = field(default_factory=list)  # before any heading
+
+    def line(self, no: int, raw: str) -> None:
         if not raw.strip():
-            if current is not None:
-                current.para_break()
+            if self.current is not None:
+                self.current.para_break()
             else:
-                loose.append((no, ""))
-            continue
+                self.loose.append((no, ""))
+            return
         md = _MD_HEADING.match(raw)
         line = clean(_unmark(md.group(2) if md else raw))
         bare = strip_symbols(line)
-        folded = fold(bare)
-        if not bare or _CHROME.match(folded) or raw.lstrip().startswith(("✍", "👤")):
-            continue
+        if self._metadata(no, raw, bare, md) or self._heading(no, bare, md):
+            return
+        direct = _DIRECT.match(bare)
+        if direct and self.current is None:
+            self.current = _Builder("direct-answer", "Direct answer", no)
+            self.sections.append(self.current)
+            self.current.add(no, direct.group(1), bullet=False, depth=0)
+            self.current.para_break()
+            return
+        if self.current is None:
+            self.loose.append((no, line))
+            return
+        bullet = _BULLET.match(raw)
+        if bullet and bare:
+            depth = len(bullet.group(1))
+            self.current.add(no, clean(_unmark(bullet.group(2))), bullet=True, depth=depth)
+        else:
+            self.current.add(no, line, bullet=False, depth=0)
+
+    def _metadata(self, no: int, raw: str, bare: str, md: re.Match[str] | None) -> bool:
+        """Chrome to skip, the category and date lines, and the title: True if consumed."""
+        if not bare or _CHROME.match(fold(bare)) or raw.lstrip().startswith(("✍", "👤")):
+            return True
         if raw.lstrip().startswith("📂") or (
             (m := _META.match(bare)) and m.group(1).lower() == "category"
         ):
-            category = _META.sub(r"\2", bare) or category
-            continue
-        if raw.lstrip().startswith(("📅", "🗓")) or (m := _META.match(bare)):
-            date = _parse_date(_META.sub(r"\2", bare)) or date
-            continue
-        if md and len(md.group(1)) == 1 and title is None:
-            title, title_line = bare, no
-            continue
+            self.category = _META.sub(r"\2", bare) or self.category
+            return True
+        if raw.lstrip().startswith(("📅", "🗓")) or _META.match(bare):
+            self.date = _parse_date(_META.sub(r"\2", bare)) or self.date
+            return True
+        if md and len(md.group(1)) == 1 and self.title is None:
+            self.title, self.title_line = bare, no
+            return True
+        return False
+
+    def _heading(self, no: int, bare: str, md: re.Match[str] | None) -> bool:
         kind, rest = _heading_kind(bare)
         if kind is None and md:
             kind, rest = "other", ""
-        if kind is not None:
-            current = _Builder(kind, bare.rstrip(":").strip() if not rest else bare, no)
-            sections.append(current)
-            if rest:
-                current.add(no, rest, bullet=False, depth=0)
-            continue
-        direct = _DIRECT.match(bare)
-        if direct and current is None:
-            current = _Builder("direct-answer", "Direct answer", no)
-            sections.append(current)
-            current.add(no, direct.group(1), bullet=False, depth=0)
-            current.para_break()
-            continue
-        if current is None:
-            loose.append((no, line))
-            continue
-        bullet = _BULLET.match(raw)
-        if bullet and bare:
-            current.add(
-                no, clean(_unmark(bullet.group(2))), bullet=True, depth=len(bullet.group(1))
-            )
-        else:
-            current.add(no, line, bullet=False, depth=0)
+        if kind is None:
+            return False
+        self.current = _Builder(kind, bare.rstrip(":").strip() if not rest else bare, no)
+        self.sections.append(self.current)
+        if rest:
+            self.current.add(no, rest, bullet=False, depth=0)
+        return True
 
-    # Text before the first heading: a short first line is the title, the rest is prose.
-    prose = [(no, t) for no, t in loose if t]
-    if title is None and prose and _looks_like_title(prose[0][1]):
-        title_line, title = prose[0][0], strip_symbols(prose[0][1])
-        loose = [(no, t) for no, t in loose if no != title_line]
-    built = [s.build() for s in sections]
-    structured = any(s.kind not in {"other", "direct-answer"} for s in built)
-    if not structured:
-        built.append(_loose_section("body", "Body", loose))
-    elif any(t for _, t in loose):
-        built.insert(0, _loose_section("intro", "Introduction", loose))
-    built = [s for s in built if s.items or s.kind in {"upsc-relevance"}]
-    if title is None:
-        title = (fallback_title or "lesson").replace("_", " ").replace("-", " ").strip() or "lesson"
-        title_line = 1
-    slug = slugify(title) or slugify(fallback_title or "") or "lesson"
-    return Lesson(
-        path=path,
-        title=title,
-        title_line=title_line,
-        slug=slug,
-        category=category,
-        date=date,
-        sections=tuple(built),
-        structured=structured,
-    )
+    def lesson(self, path: str, fallback_title: str | None) -> Lesson:
+        """The lesson: text before the first heading becomes the title (a short first line)
+        and an introduction, or the whole body when the lesson has no structure."""
+        title, title_line, loose = self.title, self.title_line, self.loose
+        prose = [(no, t) for no, t in loose if t]
+        if title is None and prose and _looks_like_title(prose[0][1]):
+            title_line, title = prose[0][0], strip_symbols(prose[0][1])
+            loose = [(no, t) for no, t in loose if no != title_line]
+        built = [s.build() for s in self.sections]
+        structured = any(s.kind not in {"other", "direct-answer"} for s in built)
+        if not structured:
+            built.append(_loose_section("body", "Body", loose))
+        elif any(t for _, t in loose):
+            built.insert(0, _loose_section("intro", "Introduction", loose))
+        built = [s for s in built if s.items or s.kind in {"upsc-relevance"}]
+        if title is None:
+            fallback = (fallback_title or "lesson").replace("_", " ").replace("-", " ").strip()
+            title, title_line = fallback or "lesson", 1
+        slug = slugify(title) or slugify(fallback_title or "") or "lesson"
+        return Lesson(
+            path=path,
+            title=title,
+            title_line=title_line,
+            slug=slug,
+            category=self.category,
+            date=self.date,
+            sections=tuple(built),
+            structured=structured,
+        )
 
 
 def _loose_section(kind: str, heading: str, loose: list[tuple[int, str]]) -> Section:
