@@ -14,6 +14,7 @@ review history can follow them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -283,38 +284,9 @@ def _card(entry: Any, name: str, line: int | None) -> Card:
     kind = entry.get("kind")
     if kind not in KINDS:
         raise fail(f"card {cid}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
-    for required in ("front", "back"):
-        if required not in entry:
-            raise fail(f"card {cid} is missing {required!r}")
-    for text_field in (
-        "fact",
-        "front",
-        "back",
-        "answer",
-        "source",
-        "url",
-        "as_of",
-        "hash",
-        "retired",
-        "changed",
-    ):
-        if text_field in entry and not isinstance(entry[text_field], str):
-            raise fail(f"card {cid}: {text_field!r} must be a string")
-    if not entry["front"].strip():
-        raise fail(f"card {cid}: front is empty")
-    for list_field in ("options", "tags"):
-        value = entry.get(list_field, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise fail(f"card {cid}: {list_field!r} must be a list of strings")
+    _check_fields(entry, cid, kind, fail)
     options = tuple(entry.get("options", []))
     answer = entry.get("answer", "")
-    if kind == "mcq":
-        if len(options) != 4 or len({o.strip().casefold() for o in options}) != 4:
-            raise fail(f"card {cid}: multiple choice needs 4 distinct options")
-        if answer not in LETTERS:
-            raise fail(f"card {cid}: answer must be one of A, B, C, D")
-    elif options or answer:
-        raise fail(f"card {cid}: only mcq cards have options and an answer letter")
     if entry.get("changed"):
         try:
             datetime.fromisoformat(entry["changed"])
@@ -339,3 +311,43 @@ def _card(entry: Any, name: str, line: int | None) -> Card:
         retired=entry.get("retired", ""),
         changed=entry.get("changed", ""),
     )
+
+
+_TEXT_FIELDS = (
+    "fact",
+    "front",
+    "back",
+    "answer",
+    "source",
+    "url",
+    "as_of",
+    "hash",
+    "retired",
+    "changed",
+)
+
+
+def _check_fields(
+    entry: dict[str, Any], cid: str, kind: str, fail: Callable[[str], RecallError]
+) -> None:
+    """Each field of its type; a front; four distinct options and a letter on mcq only."""
+    for required in ("front", "back"):
+        if required not in entry:
+            raise fail(f"card {cid} is missing {required!r}")
+    for text_field in _TEXT_FIELDS:
+        if text_field in entry and not isinstance(entry[text_field], str):
+            raise fail(f"card {cid}: {text_field!r} must be a string")
+    if not entry["front"].strip():
+        raise fail(f"card {cid}: front is empty")
+    for list_field in ("options", "tags"):
+        value = entry.get(list_field, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(f"card {cid}: {list_field!r} must be a list of strings")
+    options, answer = entry.get("options", []), entry.get("answer", "")
+    if kind == "mcq":
+        if len(options) != 4 or len({o.strip().casefold() for o in options}) != 4:
+            raise fail(f"card {cid}: multiple choice needs 4 distinct options")
+        if answer not in LETTERS:
+            raise fail(f"card {cid}: answer must be one of A, B, C, D")
+    elif options or answer:
+        raise fail(f"card {cid}: only mcq cards have options and an answer letter")

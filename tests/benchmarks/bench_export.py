@@ -45,7 +45,7 @@ def _bare_genanki(db: Path, out: Path) -> Callable[[], None]:
 
     import genanki
 
-    from recall.anki.export import BASIC
+    from recall.anki.notes import BASIC
 
     def run() -> None:
         con = sqlite3.connect(db)

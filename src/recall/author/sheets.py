@@ -183,38 +183,9 @@ def _fact(entry: Any, file: str, line: int | None, sheets: Sheets) -> Fact:
     kind = entry.get("type")
     if kind not in _TYPES:
         raise fail(f"fact {key!r}: type must be one of {', '.join(sorted(_TYPES))}, not {kind!r}")
-    required, optional = _TYPES[kind]
-    allowed = _COMMON | set(required) | set(optional) | ({"pair"} if kind == "attribute" else set())
-    unknown = sorted(set(entry) - allowed)
-    if unknown:
-        raise fail(f"fact {key!r}: unknown field {unknown[0]!r}")
-    if not entry.get("source"):
-        raise fail(f"fact {key!r} has no source: every fact needs the URL it comes from")
-    if not isinstance(entry["source"], str) or not _URL.match(entry["source"]):
-        raise fail(f"fact {key!r}: source must be an http(s) URL")
-    as_of = entry.get("as_of")
-    if not isinstance(as_of, str) or not _AS_OF.match(as_of):
-        raise fail(f'fact {key!r} needs as_of = "YYYY-MM" or "YYYY-MM-DD" (when it was true)')
+    _check_fields(entry, key, kind, fail)
+    as_of = entry["as_of"]
     confidence = entry.get("confidence", "verified")
-    if confidence not in {"verified", "likely"}:
-        raise fail(f'fact {key!r}: confidence must be "verified" or "likely"')
-    for fname, ftype in {**required, **optional}.items():
-        if fname not in entry:
-            if fname in required:
-                raise fail(f"fact {key!r} ({kind}) is missing {fname!r}")
-            continue
-        value = entry[fname]
-        if ftype is _STR and (not isinstance(value, str) or not value.strip()):
-            raise fail(f"fact {key!r}: {fname!r} must be a non-empty string")
-        if ftype is _LIST and (
-            not isinstance(value, list)
-            or not value
-            or not all(isinstance(v, str) and v.strip() for v in value)
-        ):
-            raise fail(f"fact {key!r}: {fname!r} must be a non-empty list of strings")
-    for fname in ("date",):
-        if fname in entry and not _AS_OF.match(entry[fname]):
-            raise fail(f'fact {key!r}: date must be "YYYY", "YYYY-MM" or "YYYY-MM-DD"')
     topics = entry.get("topics", [])
     if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
         raise fail(f"fact {key!r}: topics must be a list of topic ids")
@@ -247,6 +218,44 @@ def _fact(entry: Any, file: str, line: int | None, sheets: Sheets) -> Fact:
     if kind == "attribute" and "pair" in entry:
         sheets.pairs[key] = entry["pair"]
     return fact
+
+
+def _check_fields(
+    entry: dict[str, Any], key: str, kind: str, fail: Callable[[str], RecallError]
+) -> None:
+    """Known fields only, each of its type; a source URL, an *as of* date, a confidence."""
+    required, optional = _TYPES[kind]
+    allowed = _COMMON | set(required) | set(optional) | ({"pair"} if kind == "attribute" else set())
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        raise fail(f"fact {key!r}: unknown field {unknown[0]!r}")
+    if not entry.get("source"):
+        raise fail(f"fact {key!r} has no source: every fact needs the URL it comes from")
+    if not isinstance(entry["source"], str) or not _URL.match(entry["source"]):
+        raise fail(f"fact {key!r}: source must be an http(s) URL")
+    as_of = entry.get("as_of")
+    if not isinstance(as_of, str) or not _AS_OF.match(as_of):
+        raise fail(f'fact {key!r} needs as_of = "YYYY-MM" or "YYYY-MM-DD" (when it was true)')
+    confidence = entry.get("confidence", "verified")
+    if confidence not in {"verified", "likely"}:
+        raise fail(f'fact {key!r}: confidence must be "verified" or "likely"')
+    for fname, ftype in {**required, **optional}.items():
+        if fname not in entry:
+            if fname in required:
+                raise fail(f"fact {key!r} ({kind}) is missing {fname!r}")
+            continue
+        value = entry[fname]
+        if ftype is _STR and (not isinstance(value, str) or not value.strip()):
+            raise fail(f"fact {key!r}: {fname!r} must be a non-empty string")
+        if ftype is _LIST and (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(v, str) and v.strip() for v in value)
+        ):
+            raise fail(f"fact {key!r}: {fname!r} must be a non-empty list of strings")
+    for fname in ("date",):
+        if fname in entry and not _AS_OF.match(entry[fname]):
+            raise fail(f'fact {key!r}: date must be "YYYY", "YYYY-MM" or "YYYY-MM-DD"')
 
 
 def _support(entry: dict[str, Any]) -> str:

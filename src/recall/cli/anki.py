@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from recall.cli.common import cli, db_option, open_collection, progress, utc_now
 from recall.errors import RecallError
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
 @cli.command()
@@ -49,25 +53,7 @@ def export(
     if files and len(files) != len(sources):
         raise RecallError("give either deck files or deck names, not both")
     now = utc_now()
-    if files:
-        from recall.deckfile import read_deck
-
-        if with_scheduling:
-            raise RecallError("--with-scheduling needs the collection: `recall add` the decks")
-        decks = [ex.from_deck_file(read_deck(p), p.stat().st_mtime) for p in files]
-        crt = int(now.timestamp()) // 86400 * 86400
-    else:
-        from recall.study.schedule import Scheduler
-
-        col = open_collection(db_path)
-        slugs = [col.find_deck(n) for n in sources] or list(col.deck_titles())
-        if not slugs:
-            raise RecallError("the collection has no decks; load one with `recall add`")
-        days = Scheduler(col.settings())
-        # Due days in the package count from the start of the learner's today.
-        crt = int(days.day_start(days.day(now)).timestamp())
-        sched = days if with_scheduling else None
-        decks = [ex.from_collection(col, slug, sched=sched, now=now) for slug in slugs]
+    decks, crt = _gather(files, sources, with_scheduling, db_path, now)
     for d in decks:
         if not d.cards:
             raise RecallError(f"deck {d.slug!r} has no cards to export")
@@ -88,3 +74,32 @@ def export(
     names = ", ".join(d.anki_name for d in decks)
     extra = " with scheduling" if with_scheduling else ""
     click.echo(f"wrote {output}: {total} notes in {len(decks)} deck(s){extra}: {names}")
+
+
+def _gather(
+    files: list[Path], names: tuple[str, ...], with_scheduling: bool, db_path: Path | None,
+    now: datetime,
+) -> tuple[list[Any], int]:  # fmt: skip
+    """The decks to export, from deck files or the collection, and the package's day zero."""
+    from recall.anki import export as ex
+
+    if files:
+        from recall.deckfile import read_deck
+
+        if with_scheduling:
+            raise RecallError("--with-scheduling needs the collection: `recall add` the decks")
+        decks = [ex.from_deck_file(read_deck(p), p.stat().st_mtime) for p in files]
+        crt = int(now.timestamp()) // 86400 * 86400
+    else:
+        from recall.study.schedule import Scheduler
+
+        col = open_collection(db_path)
+        slugs = [col.find_deck(n) for n in names] or list(col.deck_titles())
+        if not slugs:
+            raise RecallError("the collection has no decks; load one with `recall add`")
+        days = Scheduler(col.settings())
+        # Due days in the package count from the start of the learner's today.
+        crt = int(days.day_start(days.day(now)).timestamp())
+        sched = days if with_scheduling else None
+        decks = [ex.from_collection(col, slug, sched=sched, now=now) for slug in slugs]
+    return decks, crt
