@@ -1,0 +1,170 @@
+"""Study statistics as chart geometry, for SVG drawn on the server (no charting library).
+
+Each chart is a list of marks in a fixed viewBox, each carrying its data key and value so a
+reader (or a test) can tell exactly what was drawn. The numbers come from
+:func:`recall.study.stats.stats` (cards, forecast) and the review log read through the
+store (reviews per day by rating, true retention per month), counted on learner days.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from recall.memory import State
+from recall.store import Collection
+from recall.study.schedule import Scheduler
+from recall.study.stats import stats
+
+WIDTH, HEIGHT = 600, 200
+LEFT, BOTTOM, TOP = 36, 24, 10  # room for the axis labels
+RATING_CLASSES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A bar (``h`` > 0) or a point (``h`` == 0) with the datum it stands for."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    cls: str
+    key: str
+    value: float
+    title: str
+
+
+@dataclass
+class Chart:
+    title: str
+    marks: list[Mark] = field(default_factory=list)
+    x_labels: list[tuple[float, str]] = field(default_factory=list)
+    y_labels: list[tuple[float, str]] = field(default_factory=list)
+    line: tuple[float, str] | None = None  # a horizontal reference line: (y, label)
+    polyline: str = ""
+    width: int = WIDTH
+    height: int = HEIGHT
+
+    @property
+    def empty(self) -> bool:
+        return not any(m.value for m in self.marks)
+
+
+def _scale(top: float) -> float:
+    """Pixels per unit so that ``top`` fills the plot."""
+    return (HEIGHT - BOTTOM - TOP) / top if top else 0.0
+
+
+def _y_axis(chart: Chart, top: float, fmt: str = "{:g}") -> None:
+    for frac in (0, 0.5, 1):
+        value = top * frac
+        chart.y_labels.append((HEIGHT - BOTTOM - value * _scale(top), fmt.format(value)))
+
+
+def _nice(top: float) -> float:
+    """A round axis top at or above ``top``."""
+    for step in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000):
+        if top <= step * 4:
+            return float(step * 4) if top > step * 2 else float(step * 2)
+    return float(top)
+
+
+def daily_bars(title: str, days: list[date], stacks: list[dict[str, int]]) -> Chart:
+    """One bar a day, stacked by class (in the order the dicts give them)."""
+    chart = Chart(title)
+    top = _nice(max((sum(s.values()) for s in stacks), default=0))
+    slot = (WIDTH - LEFT) / max(1, len(days))
+    scale = _scale(top)
+    for i, (day, stack) in enumerate(zip(days, stacks, strict=True)):
+        base = float(HEIGHT - BOTTOM)
+        for cls, n in stack.items():
+            h = n * scale
+            base -= h
+            key = day.isoformat()
+            chart.marks.append(
+                Mark(LEFT + i * slot + 1, base, slot - 2, h, cls, key, n, f"{key}: {n} {cls}")
+            )
+        if i % 7 == 0:
+            chart.x_labels.append((LEFT + i * slot + slot / 2, day.strftime("%d %b")))
+    _y_axis(chart, top)
+    return chart
+
+
+def forecast_chart(forecast: list[dict[str, Any]]) -> Chart:
+    days = [date.fromisoformat(f["day"]) for f in forecast]
+    return daily_bars("Due in the next 30 days", days, [{"due": f["due"]} for f in forecast])
+
+
+def reviews_chart(log: list[dict[str, Any]], sched: Scheduler, today: date) -> Chart:
+    days = [today - timedelta(days=29 - i) for i in range(30)]
+    counts: Counter[tuple[date, int]] = Counter(
+        (sched.day(_when(r)), int(r["rating"])) for r in log
+    )
+    stacks = [
+        {RATING_CLASSES[k]: counts[(d, k)] for k in (1, 2, 3, 4) if counts[(d, k)]} for d in days
+    ]
+    return daily_bars("Reviews per day, by rating (last 30 days)", days, stacks)
+
+
+def _when(log_row: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(log_row["reviewed_at"])
+
+
+def _months(today: date, n: int) -> list[str]:
+    out, year, month = [], today.year, today.month
+    for _ in range(n):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out[::-1]
+
+
+def retention_chart(
+    log: list[dict[str, Any]], sched: Scheduler, today: date, desired: float
+) -> Chart:
+    """True retention (review cards not forgotten) per month, against the desired retention."""
+    months = _months(today, 12)
+    judged: Counter[str] = Counter()
+    passed: Counter[str] = Counter()
+    for r in log:
+        if r["state_before"] != State.Review:
+            continue
+        month = sched.day(_when(r)).isoformat()[:7]
+        judged[month] += 1
+        passed[month] += r["rating"] > 1
+    chart = Chart("True retention by month, against the desired retention")
+    slot = (WIDTH - LEFT) / len(months)
+    scale = _scale(1.0)
+    points = []
+    for i, month in enumerate(months):
+        x = LEFT + i * slot + slot / 2
+        chart.x_labels.append((x, month[2:]))
+        if judged[month]:
+            value = passed[month] / judged[month]
+            y = HEIGHT - BOTTOM - value * scale
+            title = f"{month}: {value:.1%} of {judged[month]} reviews"
+            chart.marks.append(Mark(x, y, 0, 0, "retention", month, round(value, 4), title))
+            points.append(f"{x:.1f},{y:.1f}")
+    chart.polyline = " ".join(points)
+    chart.line = (HEIGHT - BOTTOM - desired * scale, f"desired {desired:.0%}")
+    _y_axis(chart, 1.0, "{:.0%}")
+    return chart
+
+
+def charts(col: Collection, sched: Scheduler, now: datetime, deck: str | None) -> dict[str, Any]:
+    """Everything the stats page shows."""
+    numbers = stats(col, sched, now, deck)
+    today = sched.day(now)
+    first_month = date.fromisoformat(_months(today, 12)[0] + "-01")
+    log = col.answered_between(sched.day_start(first_month), sched.next_day_start(now), deck)
+    month_ago = sched.day_start(today - timedelta(days=29))
+    recent = [r for r in log if _when(r) >= month_ago]
+    return {
+        "numbers": numbers,
+        "forecast": forecast_chart(numbers["forecast"]),
+        "reviews": reviews_chart(recent, sched, today),
+        "retention": retention_chart(log, sched, today, sched.settings.desired_retention),
+        "minutes_30_days": round(sum(r["duration_ms"] for r in recent) / 60000, 1),
+    }
