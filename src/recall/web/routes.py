@@ -103,7 +103,7 @@ async def answer(request: Request) -> Response:
         return _back(session.deck, "hidden")
     choice = form.get("choice", "").upper()
     correct = None
-    if row.kind == "mcq" and choice in LETTERS[: len(row.options)]:
+    if row.kind == "mcq" and choice in tuple(LETTERS[: len(row.options)]):
         correct = choice == row.answer
     given = form.get("rating", "")
     if given in {"1", "2", "3", "4"}:
