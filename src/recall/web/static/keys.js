@@ -56,4 +56,5 @@
     var form = { u: "undo-form", "@": "suspend-form", "-": "bury-form" }[k];
     if (form) { e.preventDefault(); document.getElementById(form).requestSubmit(); }
   });
+  card.setAttribute("data-keys", "ready");  // for tests: the keys work from here on
 }());
