@@ -55,9 +55,10 @@ def export(
     now = utc_now()
     decks, crt = _gather(files, sources, with_scheduling, db_path, now)
     for d in decks:
-        if not d.cards:
+        if all(c.retired for c in d.cards):
             raise RecallError(f"deck {d.slug!r} has no cards to export")
     total = sum(len(d.cards) for d in decks)
+    retired = sum(c.retired for d in decks for c in d.cards)
     with progress(total // 500, "Exporting") as bar:
         count = [0]
 
@@ -73,7 +74,10 @@ def export(
             raise RecallError(f"cannot write: {exc.strerror}", str(output)) from None
     names = ", ".join(d.anki_name for d in decks)
     extra = " with scheduling" if with_scheduling else ""
-    click.echo(f"wrote {output}: {total} notes in {len(decks)} deck(s){extra}: {names}")
+    click.echo(
+        f"wrote {output}: {total - retired} notes in {len(decks)} deck(s){extra}: {names}"
+        + (f"; and {retired} retired, tagged recall::retired and suspended" if retired else "")
+    )
 
 
 def _gather(
@@ -88,7 +92,7 @@ def _gather(
 
         if with_scheduling:
             raise RecallError("--with-scheduling needs the collection: `recall add` the decks")
-        decks = [ex.from_deck_file(read_deck(p), p.stat().st_mtime) for p in files]
+        decks = [ex.from_deck_file(read_deck(p)) for p in files]
         crt = int(now.timestamp()) // 86400 * 86400
     else:
         from recall.study.schedule import Scheduler
