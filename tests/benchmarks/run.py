@@ -28,6 +28,7 @@ MODULES = [
     "tests.benchmarks.bench_review",
     "tests.benchmarks.bench_export",
     "tests.benchmarks.bench_optimize",
+    "tests.benchmarks.bench_import",
 ]
 
 
