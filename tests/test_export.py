@@ -84,7 +84,8 @@ def test_deck_files_import_into_anki_with_fields_tags_decks_cloze_and_mcq(
             assert note["Answer"] == card.answer and note["AnswerText"] == _html(
                 card.correct_option
             )
-            assert card.as_of == note["AsOf"] and card.url in note["Source"]
+            assert card.as_of == note["AsOf"]
+            assert all(f'href="{u}"' in note["Source"] for u in card.url.split())
         elif card.kind == "cloze":
             (anki_card,) = note.cards()
             question = anki_card.question()
@@ -231,7 +232,7 @@ def test_export_from_the_collection_with_scheduling_carries_fsrs_state_and_log(
 
     by_guid = notes_by_guid(anki)
     day0 = datetime.fromtimestamp(anki.crt, UTC).date()
-    reviewed = relearning = 0
+    reviewed = relearning = learning_last_ivls = 0
     for uid, row in rows.items():
         (card,) = by_guid[genanki.guid_for(row.deck, row.id)].cards()
         m = row.memory
@@ -243,6 +244,10 @@ def test_export_from_the_collection_with_scheduling_carries_fsrs_state_and_log(
         assert (
             anki.db.list("select ease from revlog where cid = ? order by id", card.id) == logs[uid]
         )
+        # lastIvl as Anki writes it: the interval the previous answer gave (0 before the first).
+        ivls = anki.db.all("select ivl, lastIvl from revlog where cid = ? order by id", card.id)
+        assert [last for _, last in ivls] == [0] + [ivl for ivl, _ in ivls[:-1]]
+        learning_last_ivls += sum(last < 0 for _, last in ivls)
         if uid == uids[3]:
             assert card.queue == -1  # suspended stays suspended
             continue
@@ -255,7 +260,7 @@ def test_export_from_the_collection_with_scheduling_carries_fsrs_state_and_log(
         else:
             relearning += 1
             assert card.queue in (1, 3) and card.left >= 1
-    assert reviewed >= 1 and relearning == 1
+    assert reviewed >= 1 and relearning == 1 and learning_last_ivls >= 1
     assert len(anki.find_cards("is:new")) == anki.card_count() - 4
 
 

@@ -18,6 +18,26 @@ from recall.text import stable_hash
 KINDS = ("basic", "reverse", "cloze", "mcq")
 LETTERS = "ABCD"
 CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+_FILE_LINE = re.compile(r"((?:[A-Za-z]:)?[^:#]*\.[A-Za-z0-9]{1,8}):\d+")
+_SHEET_KEY = re.compile(r"(?:.*/)?([^/]+\.toml#.+)")
+
+
+def provenance(source: str, tags: tuple[str, ...] = ()) -> str:
+    """Where a card comes from, as a learner may see it: the lesson's file name and section,
+    or the fact sheet's key — never a line number or a directory of the teacher's machine.
+
+    Line numbers move whenever a line is added above; a path names someone's home. Both
+    would make a note's text (and so its ``changed`` stamp) change when nothing the card
+    says did, and Anki would then overwrite the learner's own edit of it.
+    """
+    path = source.replace("\\", "/")
+    lesson = _FILE_LINE.fullmatch(path)
+    if lesson is None:  # a fact sheet's ``sheet.toml#key``, or free text: keep it, less dirs
+        sheet = _SHEET_KEY.fullmatch(path)
+        return sheet.group(1) if sheet else source
+    section = next((t.removeprefix("section::") for t in tags if t.startswith("section::")), "")
+    ref = lesson.group(1).rsplit("/", 1)[-1]
+    return f"{ref} · {section.replace('-', ' ')}" if section else ref
 
 
 def card_id(deck: str, fact: str, kind: str, variant: str = "") -> str:
@@ -55,7 +75,7 @@ class Card:
     def shown(self) -> tuple[object, ...]:
         """Everything an exported note shows: when this changes, so does ``changed``."""
         return (self.kind, self.front, self.back, self.options, self.answer, self.tags,
-                self.source, self.url, self.as_of)  # fmt: skip
+                provenance(self.source, self.tags), self.url, self.as_of)  # fmt: skip
 
     def stamped(self) -> Card:
         """This card with ``hash`` set to its current content."""

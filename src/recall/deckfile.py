@@ -177,7 +177,8 @@ def merge(old: Deck | None, new: list[Card], now: datetime) -> tuple[list[Card],
         if was.hash == card.hash:
             # Generated content unchanged: keep the file's version, the teacher's edit included.
             kept = replace(was, retired="", tags=card.tags, source=card.source, url=card.url)
-            same = kept.shown() == was.shown() and was.changed
+            # A revived card's note was tagged retired: taking the tag off is a change too.
+            same = kept.shown() == was.shown() and was.changed and not was.retired
             out.append(kept if same else replace(kept, changed=when))
             (report.kept_edits if was.edited else report.unchanged).append(card.id)
         else:
@@ -193,7 +194,8 @@ def merge(old: Deck | None, new: list[Card], now: datetime) -> tuple[list[Card],
         elif card.retired:
             out.append(card)
         else:
-            out.append(replace(card, retired=today.isoformat()))
+            # Stamped: the exported note now carries the retired tag, a change Anki must take.
+            out.append(replace(card, retired=today.isoformat(), changed=when))
             report.retired.append(card.id)
     return out, report
 

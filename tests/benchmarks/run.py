@@ -29,6 +29,7 @@ MODULES = [
     "tests.benchmarks.bench_export",
     "tests.benchmarks.bench_optimize",
     "tests.benchmarks.bench_web",
+    "tests.benchmarks.bench_import",
 ]
 
 

@@ -8,7 +8,10 @@ What Anki needs, and how each is met without rewriting genanki's package format:
   package's note is newer. genanki stamps every note with the export time, which overwrites a
   learner's own edits on every re-import; here each note carries the time its *content*
   last changed (``changed`` in the deck file, ``changed_at`` in the collection), passed to
-  genanki as that note's timestamp.
+  genanki as that note's timestamp — never a file's modification time, which a mere
+  ``touch`` moves.
+* **Retired cards go along**, tagged ``recall::retired`` and suspended, stamped newer than
+  their last live export, so a learner's Anki shows them with a tag to search for.
 * **New cards in deck order.** Each new card's ``due`` is its position.
 * **Text stays text.** Every field is escaped HTML; braces become entities, so a lesson can
   never open a template or cloze field; only the generator's own cloze markers survive.
@@ -26,7 +29,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +77,7 @@ class ExportCard:
     changed: int  # epoch seconds: the note's mod time
     state: AnkiState | None = None
     suspended: bool = False
+    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,12 +202,13 @@ def _build(decks: Sequence[ExportDeck], crt: int, progress: Callable[[int], obje
             card = item.card
             model, fields = fields_of(card)
             scheduled: list[genanki.Card] | None = None  # a cloze's cards: genanki counts them
+            suspend = item.suspended or item.retired
             if item.state is not None:
-                scheduled = [_ScheduledCard(0, item.state, item.suspended, revlog, used)]
-            elif item.suspended or model is not CLOZE_MODEL:
-                scheduled = [genanki.Card(0, suspend=item.suspended)]
+                scheduled = [_ScheduledCard(0, item.state, suspend, revlog, used)]
+            elif suspend or model is not CLOZE_MODEL:
+                scheduled = [genanki.Card(0, suspend=suspend)]
             note = _Note(
-                model=model, fields=fields, tags=anki_tags(d.slug, card.tags),
+                model=model, fields=fields, tags=anki_tags(d.slug, card.tags, item.retired),
                 guid=genanki.guid_for(d.slug, card.id), due=item.position, sort_field=fields[0],
                 mod=item.changed, scheduled=scheduled,
             )  # fmt: skip
@@ -238,26 +243,44 @@ def _strings(text: str | None) -> tuple[str, ...]:
 
 
 def _epoch(text: str | None) -> int | None:
-    return int(datetime.fromisoformat(text).timestamp()) if text else None
+    """Epoch seconds of an ISO instant, or of a bare date's UTC midnight."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return int((when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp())
 
 
 # -- where the cards come from -------------------------------------------------------------
 
 
-def from_deck_file(deck: Deck, mtime: float) -> ExportDeck:
-    """A deck file's live cards, new, in deck order.
+def from_deck_file(deck: Deck) -> ExportDeck:
+    """A deck file's cards, new, in deck order; retired ones last, tagged and suspended.
 
-    A card's ``changed`` stamp is its mod time. A card edited by hand (its text differs from
-    what was generated) or written by hand without a stamp takes the file's modification
-    time when that is later, since a hand edit does not move the stamp.
+    A note's stamp is the card's ``changed``: when what it shows last changed. A card edited
+    by hand after that (its text differs from what was generated) is stamped one second
+    later, so the teacher's edit reaches a learner whose note is untouched since, while a
+    learner's own later edit in Anki stays newer and is kept. A file's modification time
+    plays no part: touching or rewriting the file must not make old notes look new.
     """
     out = []
     for position, card in enumerate(deck.active):
-        stamp = _epoch(card.changed)
-        if stamp is None or card.edited or not card.hash:
-            stamp = max(stamp or 0, int(mtime))
-        out.append(ExportCard(card, position, stamp))
+        out.append(ExportCard(card, position, _stamp(card, deck)))
+    for position, card in enumerate((c for c in deck.cards if c.retired), len(out)):
+        out.append(ExportCard(card, position, _retired_stamp(card, deck), retired=True))
     return ExportDeck(deck.slug, deck.title, deck.category, out)
+
+
+def _stamp(card: Card, deck: Deck) -> int:
+    base = _epoch(card.changed) or _epoch(deck.date) or 1
+    return base + 1 if card.edited else base
+
+
+def _retired_stamp(card: Card, deck: Deck) -> int:
+    """Newer than the card's last live stamp: retirement changes what the note shows (its tag)."""
+    return max(_stamp(card, deck), _epoch(card.retired) or 0) + 1
 
 
 def from_collection(
@@ -327,19 +350,21 @@ _REVLOG_TYPE = {State.New: 0, State.Learning: 0, State.Review: 1, State.Relearni
 
 
 def _revlog(log: Sequence[tuple[Any, ...]], sched: Scheduler) -> tuple[RevlogRow, ...]:
-    """The review log as Anki's revlog rows (ids are epoch milliseconds)."""
+    """The review log as Anki's revlog rows (ids are epoch milliseconds).
+
+    ``lastIvl`` is what Anki writes: the interval the previous answer gave (the card's
+    interval going into this answer), 0 before the first — not the time left when answered.
+    """
     # Learner days of every instant at once: a lifetime's log is millions of them.
     ats = [row[0] / 1000 for row in log]
-    days = sched.day_ordinals(
-        [*ats, *(row[4] or 0.0 for row in log), *(row[6] or 0.0 for row in log)]
-    )
+    days = sched.day_ordinals([*ats, *(row[6] or 0.0 for row in log)])
     n = len(log)
     rows: list[RevlogRow] = []
-    for i, (at_ms, rating, ms, state_before, due_before, state_after, due_after) in enumerate(log):
-        at, today = ats[i], days[i]
-        after = _interval(state_after, due_after, days[2 * n + i], at, today)
-        before = _interval(state_before, due_before, days[n + i], at, today)
-        rows.append((at_ms, rating, after, before, 0, ms or 0, _REVLOG_TYPE[state_before]))
+    last = 0
+    for i, (at_ms, rating, ms, state_before, _due_before, state_after, due_after) in enumerate(log):
+        after = _interval(state_after, due_after, days[n + i], ats[i], days[i])
+        rows.append((at_ms, rating, after, last, 0, ms or 0, _REVLOG_TYPE[state_before]))
+        last = after
     return tuple(rows)
 
 

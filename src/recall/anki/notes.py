@@ -1,8 +1,9 @@
 """What a recall card looks like in Anki: the three note types, and each card's fields.
 
 The note types' ids are fixed forever (Anki matches note types by id). Every field is inert
-HTML: tags, entities and template braces from a lesson become text, and only the
-generator's own cloze markers stay live.
+HTML: tags, entities, template braces and Anki's bracketed media and LaTeX syntax
+(``[sound:…]``, ``[latex]…[/latex]``, ``[$]…[/$]``) from a lesson become text, and only the
+generator's own cloze deletion stays live.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import lru_cache
 
 import genanki
 
-from recall.cards import CLOZE, Card
+from recall.cards import CLOZE, Card, provenance
 
 # Fixed forever: Anki matches note types by id, so changing one duplicates every note type.
 BASIC_MODEL_ID = 1764011001
@@ -63,7 +64,7 @@ MCQ = genanki.Model(
              "AsOf")],
     templates=[{
         "name": "Card 1",
-        "qfmt": '{{Question}}<ol class="options" type="a"><li>{{A}}</li><li>{{B}}</li>'
+        "qfmt": '{{Question}}<ol class="options" type="A"><li>{{A}}</li><li>{{B}}</li>'
                 "<li>{{C}}</li><li>{{D}}</li></ol>",
         "afmt": '{{FrontSide}}<hr id="answer"><div class="answer">({{Answer}}) {{AnswerText}}'
                 "</div>{{Explanation}}" + _META,
@@ -72,21 +73,38 @@ MCQ = genanki.Model(
 )  # fmt: skip
 
 
-_SPECIAL = re.compile(r"[&<>\"'{}\r\n]")
+_SPECIAL = re.compile(r"[&<>\"'{}\[\]\r\n]")
+RETIRED_TAG = "recall::retired"
 
 
 def escape(text: str) -> str:
-    """Plain text as inert HTML: tags, entities and template braces all become text."""
+    """Plain text as inert HTML: tags, entities, template braces and the square brackets of
+    Anki's ``[sound:…]`` and ``[latex]`` syntax all become text (entities are what Anki's
+    renderer does not look inside)."""
     if not _SPECIAL.search(text):
         return text  # most text has nothing to escape
     out = html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;")
+    out = out.replace("[", "&#91;").replace("]", "&#93;")
     return out.replace("\r\n", "\n").replace("\n", "<br>")
 
 
-def cloze_html(text: str) -> str:
-    """A cloze front: the generator's ``{{cN::…}}`` markers stay live, all else is escaped."""
+def live_deletions(card: Card) -> list[re.Match[str]]:
+    """The cloze deletions of ``card`` that are the generator's (or the teacher's) own.
+
+    A marker that also stands, character for character, in the card's back is text the
+    lesson itself contained — the generator's back is the sentence with its own deletion
+    unwrapped — so it stays inert, and a lesson quoting ``{{c2::…}}`` makes no extra card.
+    """
+    found = list(CLOZE.finditer(card.front))
+    live = [m for m in found if m.group(0) not in card.back]
+    return live or found[:1]  # a card must keep one deletion, or Anki makes it no card
+
+
+def cloze_html(card: Card) -> str:
+    """A cloze front: the live deletions stay ``{{cN::…}}``, all else is escaped."""
+    text = card.front
     out, last = [], 0
-    for m in CLOZE.finditer(text):
+    for m in live_deletions(card):
         out.append(escape(text[last : m.start()]))
         hint = f"::{escape(m.group(3))}" if m.group(3) else ""
         out.append(f"{{{{c{m.group(1)}::{escape(m.group(2))}{hint}}}}}")
@@ -95,10 +113,27 @@ def cloze_html(text: str) -> str:
     return "".join(out)
 
 
+def back_extra(card: Card) -> str:
+    """What a cloze's back adds to its front: only the parts of the sentence the front cut
+    off (the front is a window on it, with ``…`` where it was cut), or the whole back when
+    it is something else. Never the sentence the card has just shown."""
+    shown = CLOZE.sub(lambda m: m.group(2), card.front).strip()
+    core = shown.strip("…").strip()
+    back = card.back.strip()
+    at = back.find(core) if core else -1
+    if at < 0:
+        return back
+    before, after = back[:at].strip(), back[at + len(core) :].strip()
+    if not before and not after:
+        return ""
+    return " ".join([*([before] if before else []), "…", *([after] if after else [])])
+
+
 @lru_cache(maxsize=4096)
-def anki_tags(slug: str, tags: tuple[str, ...]) -> tuple[str, ...]:
-    """Hierarchical Anki tags: ``recall::<lesson>``, ``UPSC::Prelims`` / ``UPSC::Mains``."""
-    out = [f"recall::{slug}"]
+def anki_tags(slug: str, tags: tuple[str, ...], retired: bool = False) -> tuple[str, ...]:
+    """Hierarchical Anki tags: ``recall::<lesson>``, ``UPSC::Prelims`` / ``UPSC::Mains``, and
+    ``recall::retired`` on a card the teacher retired (so a learner can find and suspend it)."""
+    out = [f"recall::{slug}", *([RETIRED_TAG] if retired else [])]
     for tag in tags:
         if tag == slug:
             continue
@@ -109,22 +144,27 @@ def anki_tags(slug: str, tags: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(re.sub(r"\s+", "_", t) for t in dict.fromkeys(out))
 
 
+_LINK = re.compile(r"https?://[^\s\"'<>{}\[\]]+")
+
+
 @lru_cache(maxsize=4096)
-def _source(source: str, url: str) -> str:
-    """The Source field: where the card comes from, with a link only to an http(s) URL."""
-    text = escape(source)
-    if re.match(r"https?://[^\s\"'<>]+$", url):
-        link = html.escape(url, quote=True)
-        return f'{text} · <a href="{link}">{link}</a>' if text else f'<a href="{link}">{link}</a>'
-    return f"{text} · {escape(url)}" if url else text
+def _source(where: str, url: str) -> str:
+    """The Source field: where the card comes from, then its URLs; each plain http(s) URL is
+    a link, anything else (braces or brackets included) is shown as inert text."""
+    links = [
+        f'<a href="{html.escape(u, quote=True)}">{html.escape(u, quote=True)}</a>'
+        if _LINK.fullmatch(u) else escape(u)
+        for u in url.split()
+    ]  # fmt: skip
+    return " · ".join(part for part in (escape(where), " ".join(links)) if part)
 
 
 def fields_of(card: Card) -> tuple[genanki.Model, list[str]]:
-    meta = [_source(card.source, card.url), escape(card.as_of)]
+    meta = [_source(provenance(card.source, card.tags), card.url), escape(card.as_of)]
     if card.kind == "cloze":
-        return CLOZE_MODEL, [cloze_html(card.front), escape(card.back), *meta]
+        return CLOZE_MODEL, [cloze_html(card), escape(back_extra(card)), *meta]
     if card.kind == "mcq":
         options = [escape(o) for o in card.options]
-        return MCQ, [escape(card.front), *options, card.answer, escape(card.correct_option),
-                     escape(card.back), *meta]  # fmt: skip
+        return MCQ, [escape(card.front), *options, escape(card.answer),
+                     escape(card.correct_option), escape(card.back), *meta]  # fmt: skip
     return BASIC, [escape(card.front), escape(card.back), *meta]

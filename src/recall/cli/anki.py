@@ -55,9 +55,10 @@ def export(
     now = utc_now()
     decks, crt = _gather(files, sources, with_scheduling, db_path, now)
     for d in decks:
-        if not d.cards:
+        if all(c.retired for c in d.cards):
             raise RecallError(f"deck {d.slug!r} has no cards to export")
     total = sum(len(d.cards) for d in decks)
+    retired = sum(c.retired for d in decks for c in d.cards)
     with progress(total // 500, "Exporting") as bar:
         count = [0]
 
@@ -73,7 +74,10 @@ def export(
             raise RecallError(f"cannot write: {exc.strerror}", str(output)) from None
     names = ", ".join(d.anki_name for d in decks)
     extra = " with scheduling" if with_scheduling else ""
-    click.echo(f"wrote {output}: {total} notes in {len(decks)} deck(s){extra}: {names}")
+    click.echo(
+        f"wrote {output}: {total - retired} notes in {len(decks)} deck(s){extra}: {names}"
+        + (f"; and {retired} retired, tagged recall::retired and suspended" if retired else "")
+    )
 
 
 def _gather(
@@ -88,7 +92,7 @@ def _gather(
 
         if with_scheduling:
             raise RecallError("--with-scheduling needs the collection: `recall add` the decks")
-        decks = [ex.from_deck_file(read_deck(p), p.stat().st_mtime) for p in files]
+        decks = [ex.from_deck_file(read_deck(p)) for p in files]
         crt = int(now.timestamp()) // 86400 * 86400
     else:
         from recall.study.schedule import Scheduler
@@ -103,3 +107,48 @@ def _gather(
         sched = days if with_scheduling else None
         decks = [ex.from_collection(col, slug, sched=sched, now=now) for slug in slugs]
     return decks, crt
+
+
+@cli.command(name="import")
+@click.argument("package", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--decks",
+    "decks_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("decks"),
+    show_default=True,
+    help="Where the imported decks' files are written.",
+)
+@db_option
+def import_(package: Path, decks_dir: Path, db_path: Path | None) -> None:
+    """Import an Anki package (.apkg or .colpkg): notes, scheduling and the whole review log.
+
+    Basic, Basic-and-reversed and Cloze notes and recall's own come in as such; other note
+    types as front/back cards of their rendered question and answer (reported). Each answer in
+    Anki's review log is replayed on your days, so stats, `recall check` and `recall optimize`
+    see your Anki years. Deck files go to --decks, media beside the collection. A note recall
+    exported comes back to its card, with your edits in Anki; importing twice changes nothing.
+    """
+    from recall.anki.imports import import_package
+    from recall.study.schedule import Scheduler
+
+    col = open_collection(db_path)
+    try:
+        summary = import_package(
+            package, col, decks_dir=decks_dir, days=Scheduler(col.settings()), now=utc_now()
+        )
+    finally:
+        col.close()
+    click.echo(
+        f"imported {package}: {summary.cards} cards in {summary.decks} deck(s), "
+        f"{summary.cards_added} new; {summary.reviews} reviews, {summary.reviews_added} new"
+        + (f"; {summary.edits} cards edited in Anki" if summary.edits else "")
+    )
+    for name, count in sorted(summary.unknown_types.items()):
+        click.echo(f"  note type {name!r} is not one recall knows: {count} cards as front/back")
+    if summary.unrated:
+        click.echo(
+            f"  {summary.unrated} log entries without a rating (manual reschedules) left out"
+        )
+    if summary.media_dir is not None:
+        click.echo(f"  media: {summary.media_written} files written to {summary.media_dir}")

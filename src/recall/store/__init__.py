@@ -19,6 +19,7 @@ from __future__ import annotations
 from recall.store.cards import EXPORT_COLUMNS
 from recall.store.connection import BUSY_TIMEOUT_MS, SESSION_LOG_PAGES
 from recall.store.decks import AddReport, DeckStore
+from recall.store.imports import History, ImportedReview, ImportStore
 from recall.store.log import LogStore
 from recall.store.params import ParamStore
 from recall.store.rows import Entry, Row, memory_from, memory_from_tuple, parse_ts, ts
@@ -32,6 +33,8 @@ __all__ = [
     "AddReport",
     "Collection",
     "Entry",
+    "History",
+    "ImportedReview",
     "Row",
     "m001_initial",
     "memory_from",
@@ -42,5 +45,5 @@ __all__ = [
 ]
 
 
-class Collection(DeckStore, LogStore, ParamStore):
+class Collection(DeckStore, LogStore, ParamStore, ImportStore):
     """An open collection file, with the named queries of every table."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from recall.cards import provenance
 from recall.errors import RecallError
 from recall.memory import State
 from recall.store.connection import Base
@@ -72,7 +73,7 @@ class DeckStore(Base):
                     else:
                         report.restored += 1
                 if changed:
-                    if set(changed) & _SHOWN:
+                    if _shown_changed(changed, old, card):
                         # The deck's own stamp when it is newer (so an export from the
                         # collection matches one from the file), else now: an edit by hand
                         # changes the text without touching `changed`.
@@ -130,6 +131,16 @@ class DeckStore(Base):
 
 
 _SHOWN = {"kind", "front", "back", "options", "answer", "tags", "source", "url", "as_of"}
+
+
+def _shown_changed(changed: dict[str, Any], old: dict[str, Any], card: Card) -> bool:
+    """Whether a change of a card's columns changes what its exported note shows: a source
+    whose line number moved (a line added above it in the lesson) shows the same."""
+    shown = set(changed) & _SHOWN
+    if shown == {"source"}:
+        tags = tuple(json.loads(old["tags"] or "[]"))
+        return provenance(old["source"] or "", tags) != provenance(card.source, card.tags)
+    return bool(shown)
 
 
 def _changed(card: Card) -> str:

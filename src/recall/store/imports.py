@@ -1,0 +1,179 @@
+"""Writing an imported Anki history into the collection: decks, cards, their review log and
+memory, in one transaction, so a failed import leaves the collection as it was.
+
+Idempotent by construction: a card is inserted only when its uid is new, a review only when
+the card has no review at the same millisecond (Anki's revlog ids are epoch milliseconds),
+and a card's memory is written only when reviews were added to it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from recall.memory import Memory
+from recall.store.cards import EXPORT_COLUMNS
+from recall.store.connection import Base
+from recall.store.rows import BEFORE_AFTER, MEMORY_NAMES, insert_sql, memory_values, ts
+
+if TYPE_CHECKING:
+    from recall.cards import Card
+    from recall.deckfile import Deck
+
+_INSERT_REVIEW = insert_sql(
+    "reviews", "card", "rating", "reviewed_at", "duration_ms", "elapsed_days", *BEFORE_AFTER
+)
+_SET_MEMORY = f"update cards set {', '.join(f'{n} = ?' for n in MEMORY_NAMES)} where uid = ?"
+
+
+@dataclass(frozen=True)
+class ImportedReview:
+    rating: int
+    at: datetime
+    duration_ms: int
+    elapsed_days: int
+    before: Memory
+    after: Memory
+
+
+@dataclass
+class History:
+    """A card's review log from Anki and the memory it ends in."""
+
+    uid: str
+    reviews: Sequence[ImportedReview]
+    memory: Memory
+    suspended: bool = False
+    buried_until: str | None = None
+
+
+@dataclass
+class ImportCounts:
+    decks: int = 0
+    cards_added: int = 0
+    cards_edited: int = 0
+    reviews_added: int = 0
+    reviews_present: int = 0
+    histories: int = 0
+    added_uids: list[str] = field(default_factory=list)
+
+
+class ImportStore(Base):
+    """Named queries for ``recall import``."""
+
+    def card_keys(self) -> list[tuple[str, str, str]]:
+        """(uid, deck, id) of every card: what an Anki note's guid is matched against."""
+        return self.conn.execute("select uid, deck, id from cards").fetchall()
+
+    def card_content(self, uid: str) -> tuple[Any, ...] | None:
+        """One card's :data:`~recall.store.cards.EXPORT_COLUMNS` (what its note shows)."""
+        sql = f"select {', '.join(EXPORT_COLUMNS)} from cards where uid = ?"
+        row = self.conn.execute(sql, [uid]).fetchone()
+        return tuple(row) if row else None
+
+    def review_millis(self) -> dict[str, set[int]]:
+        """Each card's review instants in epoch milliseconds (what a revlog id holds)."""
+        ms = "cast(round((julianday(reviewed_at) - 2440587.5) * 86400000) as integer)"
+        out: dict[str, set[int]] = {}
+        for card, at in self.conn.execute(f"select card, {ms} from reviews"):
+            out.setdefault(card, set()).add(at)
+        return out
+
+    def import_history(
+        self,
+        decks: Sequence[tuple[Deck, str]],
+        edits: Sequence[tuple[str, Card, datetime]],
+        histories: Sequence[History],
+        now: datetime,
+    ) -> ImportCounts:
+        """Add ``decks`` (with their file names), the learner's ``edits`` of existing cards
+        (uid, new content, when edited) and ``histories``, all in one transaction."""
+        counts = ImportCounts()
+        known = {uid for uid, _, _ in self.card_keys()}
+        present = self.review_millis()
+        with self._write(), self._keys_unchecked():
+            for deck, file in decks:
+                counts.decks += 1
+                self._import_deck(deck, file, known, now, counts)
+            for uid, card, when in edits:
+                self.conn.execute(
+                    "update cards set front = ?, back = ?, options = ?, answer = ?, "
+                    "changed_at = ? where uid = ?",
+                    [card.front, card.back, json.dumps(list(card.options), ensure_ascii=False),
+                     card.answer, ts(when), uid],
+                )  # fmt: skip
+                counts.cards_edited += 1
+            added = set(counts.added_uids)
+            for history in histories:
+                if not history.reviews:
+                    if history.uid in added:  # a new card's flags come with it, once
+                        self._set_flags(history)
+                    continue
+                self._import_reviews(history, present.get(history.uid, set()), counts)
+        return counts
+
+    def _import_deck(
+        self, deck: Deck, file: str, known: set[str], now: datetime, counts: ImportCounts
+    ) -> None:
+        self.conn.execute(
+            "insert into decks (slug, title, category, date, lesson, file, added_at) "
+            "values (?, ?, ?, ?, ?, ?, ?) on conflict(slug) do update set title = "
+            "excluded.title, category = excluded.category, file = excluded.file",
+            [deck.slug, deck.title, deck.category, deck.date, deck.lesson, file, ts(now)],
+        )
+        (start,) = self.conn.execute(
+            "select coalesce(max(position) + 1, 0) from cards where deck = ?", [deck.slug]
+        ).fetchone()
+        for card in deck.cards:
+            uid = f"{deck.slug}:{card.id}"
+            if uid in known:
+                continue
+            known.add(uid)
+            self.conn.execute(
+                "insert into cards (uid, deck, id, position, kind, fact, front, back, options, "
+                "answer, tags, source, url, as_of, hash, retired, suspended, state, reps, "
+                "lapses, added_at, changed_at) values "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?, ?)",
+                _card_values(deck.slug, card, start + counts.cards_added, now),
+            )
+            counts.cards_added += 1
+            counts.added_uids.append(uid)
+
+    def _import_reviews(self, history: History, present: set[int], counts: ImportCounts) -> None:
+        new = [r for r in history.reviews if _millis(r.at) not in present]
+        counts.reviews_present += len(history.reviews) - len(new)
+        if not new:
+            return
+        rows: list[Any] = [
+            (history.uid, r.rating, ts(r.at), r.duration_ms, r.elapsed_days,
+             *memory_values(r.before), *memory_values(r.after))
+            for r in new
+        ]  # fmt: skip
+        self.conn.executemany(_INSERT_REVIEW, rows)
+        self.conn.execute(_SET_MEMORY, [*memory_values(history.memory), history.uid])
+        self._set_flags(history)
+        counts.reviews_added += len(new)
+        counts.histories += 1
+
+    def _set_flags(self, history: History) -> None:
+        self.conn.execute(
+            "update cards set suspended = ?, buried_until = ? where uid = ?",
+            [int(history.suspended), history.buried_until, history.uid],
+        )
+
+
+def _millis(at: datetime) -> int:
+    return round(at.timestamp() * 1000)
+
+
+def _card_values(slug: str, card: Card, position: int, now: datetime) -> list[Any]:
+    stamp = ts(now)
+    return [
+        f"{slug}:{card.id}", slug, card.id, position, card.kind, card.fact, card.front,
+        card.back, json.dumps(list(card.options), ensure_ascii=False), card.answer,
+        json.dumps(list(card.tags), ensure_ascii=False), card.source, card.url, card.as_of,
+        card.hash, stamp, ts(datetime.fromisoformat(card.changed)) if card.changed else stamp,
+    ]  # fmt: skip
