@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +15,6 @@ from recall.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "examples" / "lessons"
 SHIPPED = LESSONS / "india-us-critical-minerals.txt"
-FACTS = ROOT / "decks" / "facts"
 #: A fixed instant for every test: 25 Nov 2026, 06:30 UTC (noon in Asia/Kolkata).
 NOW = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
 
@@ -38,9 +36,8 @@ def frozen_time() -> Iterator[time_machine.Traveller]:
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A project directory with the shipped fact sheets in decks/facts, as the cwd."""
+    """An empty project directory with decks/, as the cwd (the fact library ships with recall)."""
     (tmp_path / "decks").mkdir()
-    shutil.copytree(FACTS, tmp_path / "decks" / "facts")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

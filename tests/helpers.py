@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 from recall.author.generate import Generated, generate
 from recall.author.lesson import parse, read_lesson
-from recall.author.sheets import Sheets, load_sheets, sheet_files
+from recall.author.sheets import Sheets, load_sheets
 from recall.cards import CLOZE, LETTERS, Card
 from recall.text import STOPWORDS, content_words, fold
-from tests.conftest import FACTS
 
 
+@cache  # the library is read-only in tests; loading it takes ~0.1 s
 def sheets() -> Sheets:
-    return load_sheets(sheet_files(FACTS))
+    return load_sheets()
 
 
 def deck_for(path: Path) -> Generated:

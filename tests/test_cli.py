@@ -36,7 +36,11 @@ def test_json_summary_for_scripts(workdir: Path) -> None:
     by_title = {d["title"]: d for d in data["decks"]}
     assert len(by_title) == 4
     rights = by_title["Fundamental Rights under Part III of the Constitution"]
-    assert [t["line"] for t in rights["topics_without_facts"]] == [38, 39, 40]
+    assert rights["topics_without_facts"] == []  # the library's constitution sheet covers them
+    assert [line["line"] for line in rights["prelims_lines"]] == [38, 39, 40]
+    assert all(line["facts"] and line["why_none"] is None for line in rights["prelims_lines"])
+    assert "constitution.toml" in rights["sheets_used"]
+    assert len([s for s in data["sheets"] if s["library"]]) >= 10 and data["overrides"] == []
     shipped = by_title["India-U.S. Critical Minerals Diplomacy & Supply Chain Resilience"]
     assert shipped["cards"] == sum(shipped["kinds"].values())
     assert shipped["changes"]["added"] == shipped["cards"]
@@ -71,7 +75,7 @@ def test_regenerating_reports_added_changed_retired_and_keeps_edits(workdir: Pat
     assert any(c.front == "Expand: MSP" for c in deck.cards)
     assert any("{{c1::6–9 years}}" in c.front for c in deck.cards)
     again = run("generate", str(lesson))
-    assert "regenerated: 86 unchanged, 1 kept edits\n" in again.output
+    assert f"regenerated: {len(deck.active) - 1} unchanged, 1 kept edits\n" in again.output
 
 
 def test_dry_run_writes_nothing(workdir: Path) -> None:
@@ -81,12 +85,20 @@ def test_dry_run_writes_nothing(workdir: Path) -> None:
     assert files_under(workdir) == before
 
 
-def test_output_directory_is_created_and_facts_default_to_it(workdir: Path) -> None:
+def test_output_directory_is_created_and_the_library_is_used_wherever_it_goes(
+    workdir: Path,
+) -> None:
     result = run("generate", "-o", "elsewhere", str(SHIPPED))
-    assert result.exit_code == 0
-    assert "Prelims topics with facts: 0 of 3" in result.output  # elsewhere/facts has no sheets
-    result = run("generate", "-o", "elsewhere", "--facts", "decks/facts", str(SHIPPED))
+    assert result.exit_code == 0 and (workdir / "elsewhere" / f"{SLUG}.toml").exists()
     assert "Prelims topics with facts: 3 of 3" in result.output
+    assert result.output.startswith("fact library: ")
+
+
+def test_a_facts_path_that_does_not_exist_is_an_error(workdir: Path) -> None:
+    result = run("generate", "--facts", "nowhere", str(SHIPPED))
+    assert result.exit_code == 2
+    assert result.stderr == "recall: error: nowhere: no such fact-sheet directory or file\n"
+    assert not list((workdir / "decks").glob("*.toml"))
 
 
 def write(path: Path, data: bytes | str) -> Path:
@@ -160,6 +172,7 @@ def test_a_missing_lesson(workdir: Path) -> None:
 
 
 def test_fact_sheet_toml_error_names_file_and_line(workdir: Path) -> None:
+    (workdir / "decks" / "facts").mkdir()
     write(
         workdir / "decks" / "facts" / "broken.toml", '[topics]\nx = ["X"]\n\n[[fact]]\nkey = "a\n'
     )
@@ -170,6 +183,7 @@ def test_fact_sheet_toml_error_names_file_and_line(workdir: Path) -> None:
 
 
 def test_fact_without_source_names_file_and_line(workdir: Path) -> None:
+    (workdir / "decks" / "facts").mkdir()
     write(workdir / "decks" / "facts" / "nosource.toml",
           '[topics]\nx = ["X"]\n\n[[fact]]\nkey = "a"\ntype = "acronym"\nshort = "AB"\nlong = "A B"\nas_of = "2024"\n')  # fmt: skip
     result = run("generate", str(SHIPPED))
@@ -237,7 +251,7 @@ def test_many_lessons_run_in_parallel_and_one_bad_lesson_still_stops_every_write
             lessons / f"l{i:02d}.txt",
             text.replace("India-U.S. Critical", f"Part {i}: India-U.S. Critical", 1),
         )
-    result = run("generate", "--json", "batch", "-o", "fresh", "--facts", "decks/facts")
+    result = run("generate", "--json", "batch", "-o", "fresh")
     assert len(list((workdir / "fresh").glob("*.toml"))) == 30  # a new directory is made
     result = run("generate", "--json", "batch")
     decks = json.loads(result.output)["decks"]

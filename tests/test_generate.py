@@ -77,7 +77,7 @@ def test_niobium_vanadium_titanium_on_indias_list_and_a_not_on_list_mcq(cards: l
 
 
 def test_uses_of_lithium_cobalt_and_rees(cards: list[Card]) -> None:
-    assert "lithium-ion batteries" in find(cards, fact="uses.lithium")[0].back
+    assert "lithium-ion batteries" in find(cards, fact="uses.lithium")[0].back.lower()
     assert "jet engines" in find(cards, fact="uses.cobalt")[0].back
     (ree,) = find(cards, fact="uses.ree", kind="basic")
     assert ree.front == "What are rare earth elements mainly used for?"
@@ -224,10 +224,24 @@ def test_same_fact_in_two_lessons_gets_different_ids() -> None:
     assert not {c.id for c in a} & {c.id for c in b}
 
 
-def test_topics_without_facts_are_reported() -> None:
-    generated = deck_for(LESSONS / "fundamental-rights.txt")
-    assert [i.line for i in generated.topics.unmatched] == [38, 39, 40]
-    assert not any(c.url for c in generated.cards)  # no sheet facts were invented for them
+UNCOVERED = """Great Indian Bustard: Saving a Grassland Bird
+
+Why in News?
+
+A court asked power companies to bury their lines across the bustard's grasslands.
+
+Prelims Focus:
+
+  • Habitat of the Great Indian Bustard in the Thar desert.
+"""
+
+
+def test_topics_without_facts_are_reported_with_why() -> None:
+    generated = deck_for_text(UNCOVERED)
+    assert [i.line for i in generated.topics.unmatched] == [9]
+    (line,) = generated.topics.lines
+    assert line.facts == [] and line.why == "no sheet topic's name or alias occurs in it"
+    assert not any(c.url for c in generated.cards)  # no sheet facts were invented for it
 
 
 def test_shipped_lesson_topics_all_match_and_kabil_is_found_in_the_text() -> None:

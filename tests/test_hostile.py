@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recall.author.lesson import parse
-from tests.conftest import FACTS, run
+from tests.conftest import run
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 CASES: list[dict[str, Any]] = tomllib.loads((HOSTILE / "expected.toml").read_text())["case"]
@@ -36,7 +36,7 @@ def test_each_bad_input_gets_its_one_line_error_and_nothing_is_written(
     work = tmp_path / "work"
     work.mkdir()
     if case["command"] == "generate":
-        args = ["generate", str(source), "-o", str(work / "decks"), "--facts", str(FACTS)]
+        args = ["generate", str(source), "-o", str(work / "decks")]
     elif case["command"] == "add":
         args = ["add", "--db", str(work / "collection.db"), str(source)]
     else:
@@ -54,7 +54,7 @@ def test_each_bad_input_gets_its_one_line_error_and_nothing_is_written(
 def test_a_20_mb_lesson_is_refused_without_reading_it_all(tmp_path: Path) -> None:
     big = tmp_path / "huge.txt"
     big.write_text("Huge lesson\n\n" + "Critical minerals matter. " * 800_000, encoding="utf-8")
-    result = run("generate", str(big), "-o", str(tmp_path / "decks"), "--facts", str(FACTS))
+    result = run("generate", str(big), "-o", str(tmp_path / "decks"))
     assert result.exit_code == 2 and result.stderr.startswith(f"recall: error: {big}: ")
     assert "MB" in result.stderr and not (tmp_path / "decks").exists()
 
@@ -63,7 +63,7 @@ def test_hostile_lessons_make_decks_whose_anki_export_holds_nothing_live(tmp_pat
     lessons = [c["file"] for c in CASES if c["command"] == "generate" and not c["error"]]
     out = tmp_path / "decks"
     for name in lessons:
-        result = run("generate", str(HOSTILE / name), "-o", str(out), "--facts", str(FACTS))
+        result = run("generate", str(HOSTILE / name), "-o", str(out))
         assert result.exit_code == 0, (name, result.stderr)
     assert set(tmp_path.iterdir()) == {out}  # nothing outside the output directory
     package = tmp_path / "hostile.apkg"

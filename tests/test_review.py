@@ -34,7 +34,7 @@ def test_full_session_on_stdin(loaded: Path, frozen_time: time_machine.Traveller
     assert "new 20 · learning 0 · review 0" in out
     assert "What does REE stand for?" in out and "Rare Earth Elements" in out
     assert "What does MSP stand for?" in out and "succeeded by FORGE" in out
-    assert "Which country leads the Minerals Security Partnership (MSP)?" in out
+    assert "Which country led the Minerals Security Partnership (MSP) when India joined" in out
     assert "abbreviation" not in out  # siblings of answered cards wait for another day
     assert "1 Again 1m   2 Hard 6m   3 Good 10m   4 Easy 8d" in out
     assert "Session done: 3 cards, 67% correct" in out

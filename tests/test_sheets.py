@@ -1,4 +1,4 @@
-"""Fact sheets: the shipped sheet is complete and sourced; bad sheets fail with file:line."""
+"""Fact sheets: the shipped library is complete and sourced; bad sheets fail with file:line."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ short = "MSP"
 long = "Minerals Security Partnership"
 topics = ["msp"]
 as_of = "2024-09"
+checked = "2026-11-20"
 source = "https://example.org/msp"
 """
 
@@ -35,16 +36,30 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def error(tmp_path: Path, text: str) -> RecallError:
     with pytest.raises(RecallError) as info:
-        load_sheets([write(tmp_path, text)])
+        load_sheets([write(tmp_path, text)], library=False)
     return info.value
 
 
-def test_shipped_sheet_facts_all_have_source_and_as_of() -> None:
+def test_library_facts_all_have_sources_as_of_and_checked() -> None:
     s = sheets()
-    assert len(s.facts) >= 30
-    for fact in s.facts.values():
-        assert fact.source.url and re.match(r"https?://", fact.source.url)
-        assert fact.source.as_of and re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", fact.source.as_of)
+    assert len([f for f in s.files if f.library]) >= 10 and len(s.facts) >= 300
+    for key, fact in s.facts.items():
+        rec = s.records[key]
+        assert rec.library and all(re.match(r"https?://", u) for u in rec.urls)
+        assert fact.source.url == rec.urls[0]
+        assert fact.source.as_of and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", fact.source.as_of)
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", rec.checked)
+        if fact.source.confidence == "verified":  # confirmed: two independent sources
+            assert len(rec.urls) >= 2, key
+
+
+def test_import_dependence_is_the_closed_list_of_ten_not_seven_exceptions() -> None:
+    dep = sheets().facts["india.import-dependence"]
+    assert isinstance(dep, MemberSet) and len(dep.members) == 10
+    assert set(dep.members) == {
+        "Lithium", "Cobalt", "Nickel", "Vanadium", "Niobium",
+        "Germanium", "Rhenium", "Beryllium", "Tantalum", "Strontium",
+    }  # fmt: skip
 
 
 def test_shipped_sheet_holds_the_facts_the_issue_names() -> None:
@@ -91,7 +106,7 @@ def test_shipped_sheet_holds_the_facts_the_issue_names() -> None:
 
 
 def test_a_good_sheet_loads(tmp_path: Path) -> None:
-    s = load_sheets([write(tmp_path, GOOD)])
+    s = load_sheets([write(tmp_path, GOOD)], library=False)
     assert list(s.facts) == ["msp.name"] and s.topics["msp"] == (
         "Minerals Security Partnership",
         "MSP",
@@ -100,8 +115,8 @@ def test_a_good_sheet_loads(tmp_path: Path) -> None:
 
 def test_toml_error_names_file_and_line(tmp_path: Path) -> None:
     exc = error(tmp_path, GOOD + '\n[[fact]]\nkey = "x\n')
-    assert exc.path and exc.path.endswith("sheet.toml") and exc.line == 14
-    assert str(exc).startswith(f"{exc.path}:14: TOML error:")
+    assert exc.path and exc.path.endswith("sheet.toml") and exc.line == 15
+    assert str(exc).startswith(f"{exc.path}:15: TOML error:")
 
 
 def test_fact_without_source_names_its_line(tmp_path: Path) -> None:
@@ -122,6 +137,13 @@ def test_fact_without_source_names_its_line(tmp_path: Path) -> None:
         (('long = "Minerals Security Partnership"\n', ""), "is missing 'long'"),
         (('topics = ["msp"]', 'topics = ["nope"]'), "topic 'nope' is not defined"),
         (('topics = ["msp"]', 'topics = ["msp"]\nsuperseded_by = "ghost"'), "no such fact"),
+        (('checked = "2026-11-20"\n', ""), 'needs checked = "YYYY-MM-DD"'),
+        (('checked = "2026-11-20"', 'checked = "2026-11"'), 'needs checked = "YYYY-MM-DD"'),
+        (('as_of = "2024-09"', 'as_of = "2024-09"\nsources = ["nope"]'), "sources must be a list"),
+        (
+            ('as_of = "2024-09"', 'as_of = "2024-09"\nconfidence = "verified"'),
+            'confidence = "verified" needs two independent sources',
+        ),
         (('short = "MSP"', "short = 3"), "'short' must be a non-empty string"),
         (('type = "acronym"', 'type = "acronym"\nconfidence = "sure"'), "confidence must be"),
     ],
@@ -136,7 +158,7 @@ def test_invalid_facts_are_refused_with_the_fact_line(
 
 def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
     exc = error(tmp_path, GOOD + "\n" + GOOD.split("\n\n", 1)[1])
-    assert "duplicate fact key 'msp.name'" in exc.message and exc.line == 13
+    assert "duplicate fact key 'msp.name'" in exc.message and exc.line == 14
 
 
 def test_a_member_that_is_also_a_contrast_is_refused(tmp_path: Path) -> None:
@@ -152,8 +174,9 @@ relation = "a partner"
 members = ["India", "Norway"]
 contrast = ["Argentina", "india"]
 as_of = "2024-09"
+checked = "2026-11-20"
 source = "https://example.org/msp"
 """
     )
     exc = error(tmp_path, text)
-    assert "'india' is both a member and a contrast" in exc.message and exc.line == 13
+    assert "'india' is both a member and a contrast" in exc.message and exc.line == 14

@@ -21,7 +21,7 @@ from typing import Any
 
 from recall.author.generate import Generated, generate
 from recall.author.lesson import Lesson, decode, parse, read_lesson
-from recall.author.sheets import Sheets, load_sheets, sheet_files
+from recall.author.sheets import Sheets, load_sheets
 from recall.deckfile import Deck, MergeReport, merge, read_deck
 from recall.errors import RecallError
 from recall.fsio import commit_all, discard, stage, write_atomic
@@ -90,8 +90,9 @@ def plan_all(
     sources: list[Source],
     *,
     out_dir: Path,
-    facts_dir: Path,
+    sheet_paths: list[Path],
     now: datetime,
+    sheets: Sheets | None = None,
     progress: Callable[[int], None] = lambda n: None,
     stage: bool = False,
 ) -> list[Plan]:
@@ -99,15 +100,18 @@ def plan_all(
 
     With ``stage``, the process pool's workers also write each deck beside its target
     (fsynced: the slow part of an atomic write, done in parallel); :func:`write_all` then
-    only renames. If any lesson fails, every staged file is removed.
+    only renames. If any lesson fails, every staged file is removed. ``sheet_paths`` are the
+    teacher's sheets (the library is always loaded); ``sheets``, if given, is them loaded.
     """
-    sheets = load_sheets(sheet_files(facts_dir))
+    sheets = sheets if sheets is not None else load_sheets(sheet_paths)
     jobs = min(os.cpu_count() or 1, 8)
     if len(sources) >= PARALLEL_FROM and jobs > 1:
         token = secrets.token_hex(6) if stage else ""
         chunk = max(1, len(sources) // (jobs * 8))
         try:
-            with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(facts_dir,)) as pool:
+            with ProcessPoolExecutor(
+                jobs, initializer=_init_worker, initargs=(sheet_paths,)
+            ) as pool:
                 results: Iterator[Plan] = pool.map(
                     _plan_in_worker, sources, [out_dir] * len(sources), [now] * len(sources),
                     [token] * len(sources), chunksize=chunk,
@@ -186,7 +190,7 @@ def plan_one(source: Source, sheets: Sheets, out_dir: Path, now: datetime, token
         title_line=lesson.title_line,
         path=path,
         text="" if staged else text,  # staged: already on disk, no need to send it back
-        summary=summarise(result, path, deck, report),
+        summary=summarise(result, path, deck, report, sheets),
         staged=staged,
         unchanged=unchanged,
     )
@@ -207,9 +211,16 @@ def check_title(lesson: Lesson) -> None:
         )
 
 
-def summarise(result: Generated, path: Path, deck: Deck, report: MergeReport) -> dict[str, Any]:
+def summarise(
+    result: Generated, path: Path, deck: Deck, report: MergeReport, sheets: Sheets
+) -> dict[str, Any]:
     """What `recall generate` reports about one deck (the --json shape)."""
     kinds = Counter(c.kind for c in result.cards)
+    used = Counter(
+        sheets.sheet_of(k)
+        for k in dict.fromkeys(c.fact for c in result.cards)
+        if k in sheets.records
+    )
     return {
         "lesson": result.lesson.path,
         "title": result.lesson.title,
@@ -222,6 +233,18 @@ def summarise(result: Generated, path: Path, deck: Deck, report: MergeReport) ->
             {"line": i.line, "topic": i.text} for i in result.topics.unmatched
         ],
         "also_mentioned": result.topics.mentioned,
+        "prelims_lines": [
+            {
+                "line": m.item.line,
+                "topic": m.item.text,
+                "topics": m.topics,
+                "examples": m.examples,
+                "facts": m.facts,
+                "why_none": m.why,
+            }
+            for m in result.topics.lines
+        ],
+        "sheets_used": dict(sorted(used.items())),
         "dropped": [{"fact": f, "kind": k, "reason": r} for f, k, r in result.dropped],
         "changes": report.counts(),
         "retired_total": sum(1 for c in deck.cards if c.retired),
@@ -231,9 +254,9 @@ def summarise(result: Generated, path: Path, deck: Deck, report: MergeReport) ->
 _WORKER_SHEETS: Sheets | None = None
 
 
-def _init_worker(facts_dir: Path) -> None:
+def _init_worker(sheet_paths: list[Path]) -> None:
     global _WORKER_SHEETS  # one load per worker process, not one per lesson
-    _WORKER_SHEETS = load_sheets(sheet_files(facts_dir))
+    _WORKER_SHEETS = load_sheets(sheet_paths)
 
 
 def _plan_in_worker(source: Source, out_dir: Path, now: datetime, token: str) -> Plan:

@@ -58,6 +58,7 @@ class Maker:
             "prelims" if fact.prelims else "mains",
         ]
         tags += [f"topic::{t}" for t in fact.topics]
+        answer_text = answer if answer is not None else back  # before the note below
         if src.confidence != "verified":
             back = f"{back}\n(Unconfirmed: {src.confidence}, one source.)"
         letter = LETTERS[truths.index(True)] if truths and sum(truths) == 1 else ""
@@ -77,7 +78,7 @@ class Maker:
         return Draft(
             card=card,
             support=support if support is not None else src.text,
-            answer_text=answer if answer is not None else back,
+            answer_text=answer_text,
             truths=truths,
             style=style,
             exempt_stem=exempt_stem,

@@ -20,7 +20,7 @@ from recall.text import human_join
 def member_set(m: Maker, f: MemberSet) -> list[Draft]:
     """Name-them-all (short sets), then the three Prelims forms when the set is verified."""
     drafts: list[Draft] = []
-    if f.question or len(f.members) <= 7:
+    if f.question or (len(f.members) <= 7 and f.key not in m.sheets.partial):
         q = f.question or f"Name the {len(f.members)} {f.name}."
         core = f.answer or human_join(list(f.members))
         drafts.append(m.draft(f, "basic", q, core, answer=core, exempt_stem=True))
@@ -30,6 +30,8 @@ def member_set(m: Maker, f: MemberSet) -> list[Draft]:
     note = f"\n{f.contrast_note}" if f.contrast_note else ""
     if len(f.contrast) >= 3:
         drafts.extend(_which(m, f, verb, note))
+    if f.key in m.sheets.partial:
+        return drafts  # members are some, not all: "NOT a member" could be false
     if len(f.members) >= 3:
         drafts.append(_which_not(m, f, verb, note))
     drafts.extend(_statements(m, f, verb, note))

@@ -1,17 +1,25 @@
 """The ``recall`` command line: the group, and one module per group of commands.
 
-``common`` holds the group and what commands share; ``author`` (generate), ``collection``
-(add, decks, suspend), ``study`` (review, due, stats), ``settings`` (config, optimize),
-``data`` (backup, restore, check), ``anki`` (export) and ``web`` (serve) each register their
-commands on it.
-Heavy modules (pysbd, tomli-w, genanki, fsrs) are imported inside the commands that need
-them, so ``recall --help`` stays fast. Every :class:`~recall.errors.RecallError` becomes one
-line on stderr and exit status 2 — never a traceback.
+``common`` holds the group and what commands share. Each other module registers its
+commands on it: ``author`` (generate), ``facts`` (fact sheets: list, check, draft, stale),
+``collection`` (add, decks, suspend), ``study`` (review, due, stats), ``settings`` (config,
+optimize), ``data`` (backup, restore, check), ``anki`` (export, import) and ``web`` (serve).
+Heavy modules (pysbd, tomli-w, genanki, fsrs, starlette) are imported inside the commands
+that need them, so ``recall --help`` stays fast. Every :class:`~recall.errors.RecallError`
+becomes one line on stderr and exit status 2 — never a traceback.
 """
 
 from __future__ import annotations
 
-from recall.cli import anki, author, collection, data, settings, study, web  # noqa: F401  (registers)
+# One import per line: each registers its commands on the group.
+import recall.cli.anki
+import recall.cli.author
+import recall.cli.collection
+import recall.cli.data
+import recall.cli.facts
+import recall.cli.settings
+import recall.cli.study
+import recall.cli.web  # noqa: F401
 from recall.cli.common import cli
 
 __all__ = ["cli", "main"]

@@ -20,30 +20,36 @@ from recall.cli.common import cli, progress, utc_now
     help="Directory the deck files are written to.",
 )  # fmt: skip
 @click.option(
-    "--facts", "facts_dir", type=click.Path(file_okay=False, path_type=Path),
-    help="Directory of fact sheets (*.toml).  [default: OUT/facts]",
+    "--facts", "facts", multiple=True, type=click.Path(path_type=Path),
+    help="Your fact sheets: a directory of *.toml or one sheet; repeatable. They add to "
+    "the library that ships with recall and override its facts by key.  [default: OUT/facts]",
 )  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--dry-run", is_flag=True, help="Generate and report, but write nothing.")
 def generate(
-    lessons: tuple[str, ...], out_dir: Path, facts_dir: Path | None, as_json: bool, dry_run: bool
+    lessons: tuple[str, ...], out_dir: Path, facts: tuple[Path, ...], as_json: bool, dry_run: bool
 ) -> None:
     """Turn lessons into deck files: decks/<lesson-slug>.toml.
 
     LESSONS are lesson files (plain text or Markdown), directories of them, or - for
-    standard input. Prelims topics are matched to the fact sheets in OUT/facts; topics with
-    no facts are listed so you know which fact sheet to write. Regenerating keeps your edits
-    to cards whose lesson text did not change, and retires (never deletes) cards whose fact
-    is gone. Nothing is written unless every lesson is valid.
+    standard input. Prelims topics are matched to the fact library that ships with recall
+    and to your own sheets (OUT/facts, or --facts); each Prelims line is reported with the
+    facts it matched, or why none (`recall facts draft` starts a sheet). Regenerating keeps
+    your edits to cards whose lesson text did not change, and retires (never deletes) cards
+    whose fact is gone. Nothing is written unless every lesson is valid.
     """
     from recall.author.batch import lesson_sources, plan_all, write_all
+    from recall.author.sheets import load_sheets, teacher_sheet_paths
 
+    sheet_paths = teacher_sheet_paths(facts, out_dir)
+    sheets = load_sheets(sheet_paths)
     sources = lesson_sources(lessons, stdin=sys.stdin.buffer.read)
     with progress(len(sources), "Generating") as bar:
         plans = plan_all(
             sources,
             out_dir=out_dir,
-            facts_dir=facts_dir or out_dir / "facts",
+            sheet_paths=sheet_paths,
+            sheets=sheets,
             now=utc_now(),
             progress=bar.update,
             stage=not dry_run,
@@ -51,12 +57,47 @@ def generate(
     if not dry_run:
         write_all(plans)
     summaries = [p.summary for p in plans]
+    used = sheets_report(sheets)
     if as_json:
-        payload = {"decks": summaries, "written": not dry_run}
+        payload = {"decks": summaries, "written": not dry_run, **used}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
+        _print_sheets(used)
         for s in summaries:
             _print_summary(s, dry_run)
+
+
+def sheets_report(sheets: Any) -> dict[str, Any]:
+    """Which sheets were loaded, which library facts a teacher's sheet replaced, what waits."""
+    return {
+        "sheets": [
+            {"path": f.path, "library": f.library, "facts": f.facts, "pending": f.pending}
+            for f in sheets.files
+        ],
+        "overrides": [
+            {"key": o.key, "sheet": f"{o.file}:{o.line}", "library_sheet": o.library_file}
+            for o in sheets.overrides
+        ],
+        "pending": [{"key": p.key, "sheet": f"{p.file}:{p.line}"} for p in sheets.pending],
+    }
+
+
+def _print_sheets(used: dict[str, Any]) -> None:
+    library = [s for s in used["sheets"] if s["library"]]
+    own = [s for s in used["sheets"] if not s["library"]]
+    n = sum(s["facts"] for s in library)
+    click.echo(f"fact library: {len(library)} sheets, {n} facts")
+    for s in own:
+        wait = f", {s['pending']} drafted facts waiting for a source" if s["pending"] else ""
+        click.echo(f"your fact sheet {s['path']}: {s['facts']} facts{wait}")
+    for o in used["overrides"]:
+        click.echo(
+            click.style(
+                f"  {o['sheet']}: {o['key']} overrides the library's fact "
+                f"({Path(o['library_sheet']).name})",
+                fg="yellow",
+            )
+        )
 
 
 def _print_summary(s: dict[str, Any], dry_run: bool) -> None:
@@ -70,14 +111,15 @@ def _print_summary(s: dict[str, Any], dry_run: bool) -> None:
     total = matched + len(s["topics_without_facts"])
     if total:
         click.echo(f"  Prelims topics with facts: {matched} of {total}")
-    for t in s["topics_without_facts"]:
-        click.echo(
-            click.style(f"  no facts for topic (line {t['line']}): {t['topic']}", fg="yellow")
-        )
+    for line in s["prelims_lines"]:
+        _print_line(line)
     if s["topics_without_facts"]:
         click.echo(
-            "  add them to a fact sheet in the facts directory, with a source URL and as_of date"
+            "  `recall facts draft LESSON` starts a sheet for them; fill in source, as_of, checked"
         )
+    if s["sheets_used"]:
+        used = ", ".join(f"{name} ({n})" for name, n in s["sheets_used"].items())
+        click.echo(f"  cards from fact sheets: {used}")
     if s["also_mentioned"]:
         click.echo(f"  fact-sheet topics mentioned in the text: {', '.join(s['also_mentioned'])}")
     ch = s["changes"]
@@ -96,3 +138,17 @@ def _print_summary(s: dict[str, Any], dry_run: bool) -> None:
         )
     for d in s["dropped"]:
         click.echo(f"  dropped a {d['kind']} card for {d['fact']}: {d['reason']}")
+
+
+def _print_line(line: dict[str, Any]) -> None:
+    """One Prelims line: the facts it matched (and through what), or why none."""
+    where = f"line {line['line']}"
+    if not line["facts"]:
+        click.echo(click.style(f"  no facts for topic ({where}): {line['topic']}", fg="yellow"))
+        click.echo(f"    why: {line['why_none']}")
+        return
+    keys = line["facts"]
+    shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+    via = [f"topic {t}" for t in line["topics"]]
+    via += [f"example {e}" for e in line["examples"]]
+    click.echo(f"  {where}: {len(keys)} facts via {', '.join(via)}: {shown}")
