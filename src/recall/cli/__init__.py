@@ -11,7 +11,16 @@ line on stderr and exit status 2 — never a traceback.
 
 from __future__ import annotations
 
-from recall.cli import anki, author, browse, collection, data, settings, study  # noqa: F401  (registers)
+from recall.cli import (  # noqa: F401  (registers)
+    anki,
+    author,
+    browse,
+    collection,
+    data,
+    example,
+    settings,
+    study,
+)
 from recall.cli.common import cli
 
 __all__ = ["cli", "main"]
