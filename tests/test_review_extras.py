@@ -169,3 +169,11 @@ def test_json_commands_report_errors_as_json(
         assert data == error
     plain = run(*[a for a in args if a != "--json"])
     assert plain.stdout == "" and plain.stderr.startswith("recall: error: ")
+
+
+def test_what_the_last_key_did_is_said_even_when_no_card_follows(loaded: Path) -> None:
+    run("config", "new_per_day", "1")
+    out = run("review", input="s\n").output
+    assert out.count("Suspended “What does REE stand for?”") == 1
+    again = run("review", "--deck", "india-us", input="q\n").output
+    assert "Suspended" not in again

@@ -45,7 +45,7 @@ _PROPS = {
     Prop.Reps: "reps",
     Prop.Stability: "stability",
     Prop.Difficulty: "difficulty",
-    Prop.Position: "position",
+    Prop.Position: "(position + 1)",  # 1 for the first card, as `recall cards` shows it
 }
 _TEXT_COLUMNS = {
     Field.Any: ("front", "back", "options"),

@@ -83,8 +83,9 @@ def run(
             if row is None:
                 break
             shown = printable(row)
+            pending, message = message, ""  # shown above this card, then done with
             try:
-                outcome = _card(session, term, shown, _safe(deck_title(row.deck)), message)
+                outcome = _card(session, term, shown, _safe(deck_title(row.deck)), pending)
             except AnsweredElsewhere:
                 outcome = "elsewhere"
             if outcome == "quit":
@@ -92,6 +93,8 @@ def run(
             message = _message(session, outcome, shown)
     except KeyboardInterrupt:
         term.say()
+    if message:  # what the last key did, when no card followed to show it above
+        term.say(message, fg="yellow")
     summary = session.summary()
     _print_summary(term, summary)
     return summary
