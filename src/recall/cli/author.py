@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import click
 
 from recall.cli.common import cli, progress, utc_now
+from recall.errors import RecallError
 
 
 @cli.command()
@@ -41,6 +43,8 @@ def generate(
     from recall.author.batch import lesson_sources, plan_all, write_all
     from recall.author.sheets import load_sheets, teacher_sheet_paths
 
+    for lesson in lessons:
+        _refuse_deck_file(Path(lesson))
     sheet_paths = teacher_sheet_paths(facts, out_dir)
     sheets = load_sheets(sheet_paths)
     sources = lesson_sources(lessons, stdin=sys.stdin.buffer.read)
@@ -97,6 +101,20 @@ def _print_sheets(used: dict[str, Any]) -> None:
                 f"({Path(o['library_sheet']).name})",
                 fg="yellow",
             )
+        )
+
+
+def _refuse_deck_file(path: Path) -> None:
+    """A deck file given to ``generate`` (it wants the lesson the deck came from)."""
+    if not path.is_file():
+        return
+    with path.open("rb") as fh:
+        head = fh.read(4096).decode("utf-8", "replace")
+    if path.suffix.lower() == ".toml" or re.search(r"(?m)^\[deck\]\s*$", head):
+        raise RecallError(
+            "this is a deck file, not a lesson: load it into your collection with "
+            f"`recall add {path}` (generate takes the lesson a deck is made from)",
+            str(path),
         )
 
 

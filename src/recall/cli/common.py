@@ -16,18 +16,76 @@ from recall.errors import RecallError
 
 
 class _Group(click.Group):
-    """A click group that turns a RecallError into one line and exit status 2."""
+    """A click group that turns a RecallError into one line and exit status 2.
+
+    With ``--json`` the line is a JSON object on standard output instead (``error``, and
+    ``file``/``line`` when known), so a script reading the output always gets JSON. A reader
+    that stops early (``recall cards '*' | head``) ends the command quietly with status 0,
+    as ``head`` expects of the commands it reads.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
+        # What follows the group's own options: the command and its arguments (click empties
+        # these lists as it invokes the command, so they are read first).
+        args = [*getattr(ctx, "_protected_args", []), *ctx.args]
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_after_broken_pipe()
+            ctx.exit(0)
         except RecallError as exc:
-            click.echo(f"recall: error: {exc}", err=True)
-            ctx.exit(2)
+            self._fail(ctx, args, str(exc), exc.message, exc.path, exc.line)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"recall: error: {where}{exc.strerror or exc}", err=True)
-            ctx.exit(2)
+            message = str(exc.strerror or exc)
+            path = None if exc.filename is None else str(exc.filename)
+            self._fail(ctx, args, f"{where}{message}", message, path, None)
+
+    def _fail(
+        self,
+        ctx: click.Context,
+        args: list[str],
+        text: str,
+        message: str,
+        path: str | None,
+        line: int | None,
+    ) -> None:
+        if _wants_json(self, ctx, args):
+            import json
+
+            error: dict[str, Any] = {"error": message}
+            if path is not None:
+                error["file"] = path
+            if line is not None:
+                error["line"] = line
+            click.echo(json.dumps(error, ensure_ascii=False))
+        else:
+            click.echo(f"recall: error: {text}", err=True)
+        ctx.exit(2)
+
+
+def _wants_json(group: click.Group, ctx: click.Context, args: list[str]) -> bool:
+    """Whether the command that failed was asked for ``--json`` (and has the option)."""
+    if not args:
+        return False
+    command = group.get_command(ctx, args[0])
+    options = {o for p in getattr(command, "params", []) for o in getattr(p, "opts", [])}
+    given = args[1 : args.index("--")] if "--" in args else args[1:]
+    return "--json" in options and "--json" in given
+
+
+def _quiet_after_broken_pipe() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush of what is still
+    buffered cannot fail again on the closed pipe (Python's own advice for SIGPIPE)."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # not a real file descriptor (a test runner's capture): nothing to flush
+    finally:
+        os.close(devnull)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -13,8 +13,14 @@ from recall.cli.common import cli, db_option, open_collection, utc_now
 @cli.command()
 @click.option("--deck", "deck_name", help="Only this deck (slug, title or a prefix).")
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many answers.")
+@click.option(
+    "--ahead", type=click.IntRange(min=1), metavar="DAYS",
+    help="Study ahead: review cards due in the next DAYS days too (no new cards).",
+)  # fmt: skip
 @db_option
-def review(deck_name: str | None, limit: int | None, db_path: Path | None) -> None:
+def review(
+    deck_name: str | None, limit: int | None, ahead: int | None, db_path: Path | None
+) -> None:
     """Review today's cards, one key per action.
 
     space/Enter shows the answer; 1-4 rate it (Again, Hard, Good, Easy), with the next
@@ -23,6 +29,11 @@ def review(deck_name: str | None, limit: int | None, db_path: Path | None) -> No
     tomorrow (on a multiple-choice question b is option B, so use -); q quits. Every
     answer is saved before the next card shows. When standard input is not a terminal, the
     same commands are read one per line.
+
+    --ahead studies cards before they are due (before a trip, say): each answer is logged
+    as a real review on the day it is given, and FSRS schedules it from the days that
+    really passed. u also takes back a suspend or bury. If another session answers the
+    card on screen first, this answer is refused and the screen moves on.
     """
     from recall.study.schedule import Scheduler
     from recall.study.session import Session
@@ -31,7 +42,7 @@ def review(deck_name: str | None, limit: int | None, db_path: Path | None) -> No
     col = open_collection(db_path)
     deck = col.find_deck(deck_name) if deck_name else None
     titles = col.deck_titles()
-    session = Session(col, Scheduler(col.settings()), deck=deck, limit=limit)
+    session = Session(col, Scheduler(col.settings()), deck=deck, limit=limit, ahead=ahead or 0)
     run(session, Terminal(), deck_title=lambda slug: titles.get(slug, slug))
 
 

@@ -21,9 +21,11 @@ from recall.store.connection import BUSY_TIMEOUT_MS, SESSION_LOG_PAGES
 from recall.store.decks import AddReport, DeckStore
 from recall.store.imports import History, ImportedReview, ImportStore
 from recall.store.log import LogStore
+from recall.store.manage import CardText, Removed
 from recall.store.params import ParamStore
 from recall.store.rows import Entry, Row, memory_from, memory_from_tuple, parse_ts, ts
 from recall.store.schema import MIGRATION_NAMES, m001_initial, migrations
+from recall.store.search import SearchStore
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -31,10 +33,12 @@ __all__ = [
     "MIGRATION_NAMES",
     "SESSION_LOG_PAGES",
     "AddReport",
+    "CardText",
     "Collection",
     "Entry",
     "History",
     "ImportedReview",
+    "Removed",
     "Row",
     "m001_initial",
     "memory_from",
@@ -45,5 +49,5 @@ __all__ = [
 ]
 
 
-class Collection(DeckStore, LogStore, ParamStore, ImportStore):
+class Collection(DeckStore, LogStore, ParamStore, ImportStore, SearchStore):
     """An open collection file, with the named queries of every table."""

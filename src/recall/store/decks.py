@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from recall.cards import provenance
 from recall.errors import RecallError
 from recall.memory import State
-from recall.store.connection import Base
+from recall.store.manage import ManageStore
 from recall.store.rows import ts
 
 if TYPE_CHECKING:
@@ -28,9 +28,11 @@ class AddReport:
     unchanged: int = 0
     retired: int = 0
     restored: int = 0
+    kept_edits: int = 0  # the learner's own edits (``recall edit``) kept over the file's text
+    replaced_edits: int = 0  # …and those the file replaced, because it changed that card
 
 
-class DeckStore(Base):
+class DeckStore(ManageStore):
     """Named queries of the decks table, and loading a deck file into the cards table."""
 
     def add_deck(self, deck: Deck, file: str, now: datetime) -> AddReport:
@@ -43,6 +45,7 @@ class DeckStore(Base):
         existing = {
             r["id"]: r for r in self._query("select * from cards where deck = ?", [deck.slug])
         }
+        edits = self.learner_edits(deck.slug)
         with self._write():
             self.db.table("decks").upsert(
                 {"slug": deck.slug, "title": deck.title, "category": deck.category,
@@ -64,6 +67,8 @@ class DeckStore(Base):
                     )  # fmt: skip
                     report.added += 1
                     continue
+                if card.id in edits:
+                    text = self._learner_edit(card, old, text, edits[card.id], report)
                 retired = 1 if card.retired else 0
                 changed = {k: v for k, v in text.items() if old[k] != v}
                 if retired != old["retired"]:
@@ -93,6 +98,18 @@ class DeckStore(Base):
                     self.db.table("cards").update(old["uid"], {"retired": 1})
                     report.retired += 1
         return report
+
+    def _learner_edit(
+        self, card: Card, old: dict[str, Any], text: dict[str, Any], base: str, report: AddReport
+    ) -> dict[str, Any]:
+        """The text to store for a card the learner edited: theirs while the deck file still
+        says what they edited over, else the file's (and the edit is forgotten)."""
+        if card.content_hash() == base:
+            report.kept_edits += 1
+            return {**text, **{k: old[k] for k in _EDITABLE}}
+        report.replaced_edits += 1
+        self._drop_edits([old["uid"]])
+        return text
 
     def decks(self) -> list[dict[str, Any]]:
         sql = """
@@ -130,6 +147,7 @@ class DeckStore(Base):
         return self._query("select * from decks where slug = ?", [slug])[0]
 
 
+_EDITABLE = ("front", "back", "options", "answer")
 _SHOWN = {"kind", "front", "back", "options", "answer", "tags", "source", "url", "as_of"}
 
 

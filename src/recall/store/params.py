@@ -122,7 +122,9 @@ class ParamStore(Base):
         return {r["card"]: memory_from(r, "_before") for r in rows}
 
     def last_change(self) -> int | None:
-        row = self.conn.execute("select max(id) from parameter_changes").fetchone()
+        # A learner's forget is a change too (store.manage), but not one to revert.
+        sql = "select max(id) from parameter_changes where kind != 'forget'"
+        row = self.conn.execute(sql).fetchone()
         return int(row[0]) if row and row[0] is not None else None
 
     def answered_since(self, instant: str) -> set[str]:

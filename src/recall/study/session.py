@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from recall.errors import RecallError
 from recall.memory import Memory, Rating, State
 from recall.store import Collection, Entry, Row, parse_ts
 from recall.study.schedule import Scheduler
@@ -25,6 +26,25 @@ MAX_ANSWER_MS = 60_000  # as Anki: a card left on screen for ten minutes counts 
 #: log pages): at most this many answers can be lost to an operating-system crash.
 FOLD_EVERY = 50
 _LEARNING = (State.Learning, State.Relearning)
+#: Review cards a session studying ahead may hold (``recall review --ahead``).
+AHEAD_MAX = 100_000
+
+
+class AnsweredElsewhere(RecallError):
+    """The card changed (another session answered it) between being shown and answered."""
+
+    def __init__(self, uid: str) -> None:
+        super().__init__(f"{uid} was answered in another session since it was shown")
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A suspend or bury in this session, for undo: the card as it was before, and how many
+    answers had been given (an undo takes back whichever came last)."""
+
+    row: Row
+    action: str  # "suspend" or "bury"
+    after_answers: int
 
 
 @dataclass
@@ -36,8 +56,11 @@ class Queue:
     new: list[Entry] = field(default_factory=list)
 
 
-def build_queue(col: Collection, sched: Scheduler, now: datetime, deck: str | None = None) -> Queue:
-    """Today's queue at ``now``."""
+def build_queue(
+    col: Collection, sched: Scheduler, now: datetime, deck: str | None = None, ahead: int = 0
+) -> Queue:
+    """Today's queue at ``now``; with ``ahead``, review cards due in that many more learner
+    days too (no new cards, no daily review limit: the learner asked for exactly these)."""
     s = sched.settings
     today = sched.day(now)
     start, end = sched.day_start(today), sched.next_day_start(now)
@@ -74,6 +97,10 @@ def build_queue(col: Collection, sched: Scheduler, now: datetime, deck: str | No
             rows = [r for r in fetch(limit) if r.uid not in seen]
         return out
 
+    if ahead:
+        review_end = sched.day_start(today + timedelta(days=1 + ahead))
+        queue.review = pick(lambda n: col.due_reviews(day, review_end, deck, n), AHEAD_MAX)
+        return queue
     queue.review = pick(lambda n: col.due_reviews(day, end, deck, n), review_left)
     queue.new = pick(lambda n: col.new_cards(day, deck, n), new_left)
     return queue
@@ -105,15 +132,19 @@ class Session:
         *,
         deck: str | None = None,
         limit: int | None = None,
+        ahead: int = 0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.col, self.sched, self.deck, self.limit, self.clock = col, sched, deck, limit, clock
+        self.ahead = ahead
         col.defer_checkpoints()
         self.started = clock()
-        queue = build_queue(col, sched, self.started, deck)
+        queue = build_queue(col, sched, self.started, deck, ahead)
         self.reviews, self.news = queue.review, queue.new
         self.answered: list[Answered] = []
+        self.flagged: list[Flagged] = []
         self._shown_at: datetime | None = None
+        self._shown: tuple[str, Memory] | None = None  # the card on screen, as it was shown
         self._buried_today: set[str] = set()
         # Today's learning cards, read once and kept up to date by this session's own
         # answers, undos and flags (as Anki keeps its learning queue), rather than asked for
@@ -211,12 +242,22 @@ class Session:
         duration = min(MAX_ANSWER_MS, max(0, int((now - shown).total_seconds() * 1000)))
         after: list[Memory] = []
 
+        expected = self._shown[1] if self._shown and self._shown[0] == row.uid else row.memory
+
         def schedule(memory: Memory) -> tuple[Memory, int]:
+            # ``memory`` is read inside the answer's transaction; raising rolls it back.
+            if memory != expected:
+                raise AnsweredElsewhere(row.uid)
             result = self._schedule(memory, rating, now)
             after.append(result[0])
             return result
 
-        review_id = self.col.answer(row.uid, schedule, rating, now, duration, row.rowid)
+        try:
+            review_id = self.col.answer(row.uid, schedule, rating, now, duration, row.rowid)
+        except AnsweredElsewhere:
+            self._forget_learning()
+            self._drop(row)
+            raise
         self._unfolded += 1
         if row.memory.state in _LEARNING or after[0].state in _LEARNING:
             self._forget_learning()
@@ -233,8 +274,17 @@ class Session:
         elapsed = self.sched.days_between(memory.last_review, now) if memory.last_review else 0
         return self.sched.answer(memory, rating, now, fuzz=self.sched.settings.fuzz), elapsed
 
+    def last_action(self) -> str | None:
+        """What :meth:`undo` would take back: "answer", "suspend", "bury", or None."""
+        if self.flagged and self.flagged[-1].after_answers == len(self.answered):
+            return self.flagged[-1].action
+        return "answer" if self.answered else None
+
     def undo(self) -> Row | None:
-        """Take back this session's last answer; the card is shown again next."""
+        """Take back this session's last answer, suspend or bury; the card is shown again
+        next."""
+        if self.flagged and self.flagged[-1].after_answers == len(self.answered):
+            return self._unflag(self.flagged.pop())
         if not self.answered:
             return None
         last = self.answered.pop()
@@ -250,7 +300,23 @@ class Session:
         self._bring_back_siblings()
         return row
 
+    def _unflag(self, flagged: Flagged) -> Row:
+        before = flagged.row
+        self.col.set_flags(
+            before.uid, suspended=int(before.suspended), buried_until=before.buried_until
+        )
+        self._buried_today.discard(before.uid)
+        self._forget_learning()
+        row = self.col.card(before.uid)
+        entry = Entry(row.uid, row.deck, row.fact, row.position, row.rowid)
+        if row.memory.state == State.New:
+            self.news.insert(0, entry)
+        elif row.memory.state == State.Review:
+            self.reviews.insert(0, entry)
+        return row
+
     def suspend(self, row: Row) -> None:
+        self.flagged.append(Flagged(row, "suspend", len(self.answered)))
         self.col.set_flags(row.uid, suspended=1)
         self._forget_learning()
         self._drop(row)
@@ -258,6 +324,7 @@ class Session:
     def bury(self, row: Row) -> None:
         """Hide the card until the learner's next day."""
         tomorrow = self.sched.day(self.clock()) + timedelta(days=1)
+        self.flagged.append(Flagged(row, "bury", len(self.answered)))
         self.col.set_flags(row.uid, buried_until=tomorrow.isoformat())
         self._buried_today.add(row.uid)
         self._forget_learning()
@@ -284,6 +351,7 @@ class Session:
 
     def _show(self, row: Row) -> Row:
         self._shown_at = self.clock()
+        self._shown = (row.uid, row.memory)
         return row
 
     def _drop(self, row: Row, siblings: bool = False) -> None:
@@ -294,7 +362,7 @@ class Session:
 
     def _bring_back_siblings(self) -> None:
         """After an undo, siblings hidden by that answer may be due again: rebuild the rest."""
-        queue = build_queue(self.col, self.sched, self.clock(), self.deck)
+        queue = build_queue(self.col, self.sched, self.clock(), self.deck, self.ahead)
         known = {r.uid for r in (*self.reviews, *self.news)}
         self.reviews += [r for r in queue.review if r.uid not in known]
         self.news += [r for r in queue.new if r.uid not in known]

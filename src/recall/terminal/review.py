@@ -25,7 +25,7 @@ from recall.cards import CLOZE, LETTERS
 from recall.memory import Rating
 from recall.store import Row
 from recall.study.schedule import format_interval
-from recall.study.session import Session
+from recall.study.session import AnsweredElsewhere, Session
 
 RATING_NAMES = {
     Rating.Again: "Again",
@@ -82,18 +82,57 @@ def run(
             row = session.next_card()
             if row is None:
                 break
-            outcome = _card(session, term, printable(row), _safe(deck_title(row.deck)), message)
-            message = ""
+            shown = printable(row)
+            pending, message = message, ""  # shown above this card, then done with
+            try:
+                outcome = _card(session, term, shown, _safe(deck_title(row.deck)), pending)
+            except AnsweredElsewhere:
+                outcome = "elsewhere"
             if outcome == "quit":
                 break
-            if outcome == "undo":
-                undone = session.undo()
-                message = "Undid the last answer." if undone else "Nothing to undo."
+            message = _message(session, outcome, shown)
     except KeyboardInterrupt:
         term.say()
+    if message:  # what the last key did, when no card followed to show it above
+        term.say(message, fg="yellow")
     summary = session.summary()
     _print_summary(term, summary)
     return summary
+
+
+_DONE = {
+    "suspend": "Suspended “{front}”: it will not show until `recall unsuspend`. u undoes.",
+    "bury": "Buried “{front}” until tomorrow. u undoes.",
+    "elsewhere": "“{front}” was answered in another review session since it was shown, so "
+    "this answer was not recorded; moving on.",
+}
+_UNDONE = {
+    "answer": "Undid the last answer.",
+    "suspend": "Unsuspended “{front}”: here it is again.",
+    "bury": "Unburied “{front}”: here it is again.",
+}
+
+
+def _message(session: Session, outcome: str, row: Row) -> str:
+    """The line shown above the next card: what the last key did."""
+    if outcome in _DONE:
+        return _DONE[outcome].format(front=_short(row.front))
+    if outcome != "undo":
+        return ""
+    what = session.last_action()
+    undone = session.undo()
+    if undone is None or what is None:
+        return "Nothing to undo."
+    return _UNDONE[what].format(front=_short(printable(undone).front))
+
+
+def _short(text: str, width: int = 50) -> str:
+    flat = " ".join(_front_text(text).split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _front_text(text: str) -> str:
+    return CLOZE.sub(lambda m: f"[{m.group(3) or '…'}]", text)
 
 
 def _header(session: Session, term: Terminal, row: Row, deck: str, message: str = "") -> None:
@@ -133,7 +172,7 @@ def _card(session: Session, term: Terminal, row: Row, deck: str, message: str) -
             return "quit" if k == "q" else "undo"
         if k in {"s", "b", "-"}:
             (session.suspend if k == "s" else session.bury)(row)
-            return "skip"
+            return "suspend" if k == "s" else "bury"
         if k == " ":
             break
     if term.interactive:
@@ -189,7 +228,7 @@ def _answer(session: Session, term: Terminal, row: Row, chosen: str | None) -> s
             return "quit" if k == "q" else "undo"
         if k in {"s", "b", "-"}:
             (session.suspend if k == "s" else session.bury)(row)
-            return "skip"
+            return "suspend" if k == "s" else "bury"
         if k in {"1", "2", "3", "4"}:
             session.answer(
                 row, Rating(int(k)), correct=None if graded is None else graded == Rating.Good
