@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from recall.memory import Memory, Rating, State
 from recall.store import Collection, Entry, Row, parse_ts
-from recall.study.schedule import Scheduler
+from recall.study.schedule import Scheduler, fuzz_seed, log_stamp
 
 MAX_ANSWER_MS = 60_000  # as Anki: a card left on screen for ten minutes counts as one
 #: Answers between two foldings of the write-ahead log into the collection file (about 400
@@ -202,7 +202,12 @@ class Session:
     # -- actions ----------------------------------------------------------------------------
 
     def preview(self, row: Row) -> dict[Rating, timedelta]:
-        return self.sched.preview(row.memory, self.clock())
+        """The wait each rating gives: the same fuzz seed as the answer, so what the screen
+        shows is what answering then schedules."""
+        return self.sched.preview(row.memory, self.clock(), seed=self._seed(row.uid, row.memory))
+
+    def _seed(self, uid: str, memory: Memory) -> int | None:
+        return fuzz_seed(uid, memory.reps) if self.sched.settings.fuzz else None
 
     def answer(self, row: Row, rating: Rating, *, correct: bool | None = None) -> Answered:
         """Schedule and commit one answer before anything else happens."""
@@ -212,11 +217,12 @@ class Session:
         after: list[Memory] = []
 
         def schedule(memory: Memory) -> tuple[Memory, int]:
-            result = self._schedule(memory, rating, now)
+            result = self._schedule(row.uid, memory, rating, now)
             after.append(result[0])
             return result
 
-        review_id = self.col.answer(row.uid, schedule, rating, now, duration, row.rowid)
+        stamp = log_stamp(self.sched, now)
+        review_id = self.col.answer(row.uid, schedule, rating, now, duration, row.rowid, stamp)
         self._unfolded += 1
         if row.memory.state in _LEARNING or after[0].state in _LEARNING:
             self._forget_learning()
@@ -228,10 +234,13 @@ class Session:
         self._shown_at = None
         return done
 
-    def _schedule(self, memory: Memory, rating: Rating, now: datetime) -> tuple[Memory, int]:
-        """The memory after this answer, and the learner days since the last review."""
-        elapsed = self.sched.days_between(memory.last_review, now) if memory.last_review else 0
-        return self.sched.answer(memory, rating, now, fuzz=self.sched.settings.fuzz), elapsed
+    def _schedule(
+        self, uid: str, memory: Memory, rating: Rating, now: datetime
+    ) -> tuple[Memory, int]:
+        """The memory after this answer, and the days since the last review (Anki's count)."""
+        sched = self.sched
+        elapsed = sched.elapsed_days(memory.last_review, now) if memory.last_review else 0
+        return sched.answer(memory, rating, now, seed=self._seed(uid, memory)), elapsed
 
     def undo(self) -> Row | None:
         """Take back this session's last answer; the card is shown again next."""
