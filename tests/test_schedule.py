@@ -204,3 +204,33 @@ def test_day_ordinal_agrees_with_day_across_a_year_and_its_dst_switches(zone: st
     fresh = Scheduler(Settings(timezone=zone, day_start_hour=4))  # the list path, cold cache
     assert fresh.day_ordinals(instants) == [sched.day_ordinal(t) for t in instants]
     assert fresh.day_ordinals(instants) == [sched.day_ordinal(t) for t in instants]  # warm
+
+
+@pytest.mark.parametrize("maximum", [36500, 180, 3])
+def test_on_random_review_cards_hard_good_easy_are_ordered_and_within_the_maximum(
+    maximum: int,
+) -> None:
+    """Anki's ordering: Hard < Good < Easy (each at least a day apart, room allowing), all
+    at most the maximum interval, and each due on a later learner day than today."""
+    s = Scheduler(Settings(timezone="America/New_York", maximum_interval=maximum))
+    rng = random.Random(maximum)
+    for k in range(3000):
+        now = utc(2026, 1, 1) + timedelta(minutes=rng.randint(0, 600 * 24 * 60))
+        last = now - timedelta(days=rng.choice([0, 1, 2, 5, 30, 400]), hours=rng.randint(0, 23))
+        memory = Memory(
+            state=State.Review, stability=rng.uniform(0.1, 36500), difficulty=rng.uniform(1, 10),
+            due=now, last_review=last, reps=5, lapses=0, interval=rng.randint(1, 3000),
+        )  # fmt: skip
+        seed = k if k % 2 else None
+        out = s.outcomes(memory, now, seed=seed)
+        days = [out[r].interval or 0 for r in (Rating.Hard, Rating.Good, Rating.Easy)]
+        assert all(1 <= d <= maximum for d in days), days
+        h, g, e = days
+        assert h <= g <= e, days
+        if e < maximum:
+            assert h < g < e, days
+        today = s.day(now)
+        for r in (Rating.Hard, Rating.Good, Rating.Easy):
+            due = out[r].due
+            assert due is not None and s.day(due) > today
+            assert s.day(due) == today + timedelta(days=out[r].interval or 0)
