@@ -120,7 +120,9 @@ def test_due_today_means_before_the_next_local_day_start_new_york_across_dst(
         assert row is not None
         s.answer(row, Rating.Easy)
     due = col.card(row.uid).memory.due
-    assert due == datetime(2026, 11, 9, 0, 0, tzinfo=UTC)  # 19:00 EST on Sun 8 Nov
+    # Due on the learner's day 8 Nov (its day number + 8, as Anki stores it): from the start
+    # of that day, 04:00 EST, not 8 x 24 hours after the answer.
+    assert due == datetime(2026, 11, 8, 9, 0, tzinfo=UTC)
     # On 8 Nov the learner's day runs 04:00 EST (09:00 UTC) to 04:00 EST on the 9th.
     assert build_queue(col, sched, datetime(2026, 11, 8, 8, 59, tzinfo=UTC)).review == []
     assert [

@@ -123,9 +123,17 @@ def test_every_card_and_review_arrives_with_anki_memory_state_due_and_flags(
         assert (row.buried_until is not None) == (card.queue in (-2, -3))
         if card.type == 0:
             continue
+        # The memory Anki stored answer by answer, rounded at each answer as Anki rounds it
+        # (and recall now does). Anki's own recomputation from the log rounds differently and
+        # drifts from its stored state by up to a few tenths of a percent, so it is a looser
+        # check.
+        stored = card.memory_state
+        assert stored is not None
+        assert m.stability == pytest.approx(stored.stability, rel=1e-4)
+        assert m.difficulty == pytest.approx(stored.difficulty, rel=1e-4)
         expected = source.compute_memory_state(cid)
-        assert m.stability == pytest.approx(expected.stability, rel=1e-4)
-        assert m.difficulty == pytest.approx(expected.difficulty, rel=1e-4)
+        assert m.stability == pytest.approx(expected.stability, rel=1e-2)
+        assert m.difficulty == pytest.approx(expected.difficulty, rel=1e-2)
         assert m.due is not None
         if card.queue == 1:
             assert m.due == datetime.fromtimestamp(card.due, UTC)
@@ -174,7 +182,8 @@ def test_recall_export_of_an_import_carries_the_same_schedule_into_a_fresh_anki(
         original = source.db.list("select id from revlog where cid = ? order by id", cid)
         assert fresh.db.list("select id from revlog where cid = ? order by id", back.id) == original
         assert back.memory_state is not None
-        expected = source.compute_memory_state(cid)
+        expected = card.memory_state  # what Anki stored, answer by answer
+        assert expected is not None
         assert back.memory_state.stability == pytest.approx(expected.stability, rel=1e-3)
         assert back.memory_state.difficulty == pytest.approx(expected.difficulty, rel=1e-3)
         assert (back.type, back.reps, back.lapses) == (card.type, card.reps, card.lapses)

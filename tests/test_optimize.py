@@ -66,7 +66,7 @@ def simulate(path: Path, cards: int = 320, seed: int = 7) -> Collection:
                     )
                 )
             true_card, _ = truth.review_card(true_card, fsrs.Rating(int(rating)), when)
-            after = sched.answer(memory, rating, when, fuzz=False)
+            after = sched.answer(memory, rating, when)
             col.answer(uid, lambda _memory, a=after: (a, 0), rating, when, 5000)  # type: ignore[misc]
             assert after.due is not None
             when = max(after.due, when + timedelta(hours=1)) + timedelta(

@@ -101,7 +101,7 @@ def test_states_flags_props_and_due_days(col: Collection) -> None:
     first, second, third = col.all_cards()[:3]
 
     def schedule(memory: Memory) -> tuple[Memory, int]:
-        return sched.answer(memory, Rating.Easy, NOW, fuzz=False), 0
+        return sched.answer(memory, Rating.Easy, NOW), 0
 
     col.answer(first.uid, schedule, Rating.Easy, NOW, 1000)
     col.set_flags(second.uid, suspended=1)

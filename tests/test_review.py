@@ -151,7 +151,7 @@ def test_config_shows_and_validates(loaded: Path) -> None:
         assert line in out
     assert run("config", "new_per_day", "30").output == "new_per_day = 30\n"
     bad = run("config", "desired_retention", "2")
-    assert bad.exit_code == 2 and "not a valid value" in bad.stderr
+    assert bad.exit_code == 2 and "is not valid: a number from 0.70 to 0.99 (now 0.9)" in bad.stderr
     assert run("config", "timezone", "Mars/Olympus").exit_code == 2
     assert run("config", "colour", "red").exit_code == 2
 

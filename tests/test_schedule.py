@@ -92,37 +92,47 @@ def _history(rng: random.Random, start: datetime) -> list[tuple[Rating, datetime
     return out
 
 
-def test_1000_random_histories_agree_with_ankis_engine() -> None:
+def _anki_rounded(state: anki_engine.MemoryState) -> anki_engine.MemoryState:
+    """What Anki keeps between answers: stability to 4 places, difficulty to 3."""
+    return anki_engine.MemoryState(
+        round(state.stability * 1e4) / 1e4, round(state.difficulty * 1e3) / 1e3
+    )
+
+
+def test_1000_random_histories_agree_with_ankis_engine_answer_by_answer() -> None:
+    """Each answer's memory and unrounded interval equal Anki's engine's ``next_states``,
+    fed (as Anki's answer path feeds it) the stored, rounded state and Anki's elapsed days."""
     settings = Settings(timezone="Asia/Kolkata", fuzz=False)
     s = Scheduler(settings)
     engine = anki_engine.FSRS(list(settings.parameters))
     rng = random.Random(20261125)
-    worst_s = worst_d = 0.0
-    checked_intervals = 0
+    checked = close = 0
     for _ in range(1000):
-        history = _history(rng, utc(2026, 1, 1, 2, 0))
         memory = Memory()
-        reviews = []
-        previous: datetime | None = None
-        for rating, when in history:
+        theirs: anki_engine.MemoryState | None = None
+        for rating, when in _history(rng, utc(2026, 1, 1, 2, 0)):
+            # Anki's count: learner days crossed, plus one when the previous answer fell on
+            # the very second a day began (whole days up to the next rollover, floored).
+            days = s.elapsed_days(memory.last_review, when) if memory.last_review else 0
+            states = engine.next_states(theirs, settings.desired_retention, days)
+            state = getattr(states, rating.name.lower())
             memory = s.answer(memory, rating, when)
-            delta = 0 if previous is None else s.days_between(previous, when)
-            reviews.append(anki_engine.FSRSReview(int(rating), delta))
-            previous = when
-        expected = engine.memory_state(anki_engine.FSRSItem(reviews))
-        assert memory.stability is not None and memory.difficulty is not None
-        rel_s = abs(memory.stability - expected.stability) / expected.stability
-        rel_d = abs(memory.difficulty - expected.difficulty) / expected.difficulty
-        worst_s, worst_d = max(worst_s, rel_s), max(worst_d, rel_d)
-        assert rel_s < 1e-4, (history, memory, expected.stability)
-        assert rel_d < 1e-4, (history, memory, expected.difficulty)
-        if memory.state == State.Review:
-            assert memory.due is not None and previous is not None
-            ours = round((memory.due - previous).total_seconds() / 86400)
-            theirs = engine.next_interval(expected.stability, settings.desired_retention, 3)
-            assert abs(ours - min(max(round(theirs), 1), settings.maximum_interval)) <= 1
-            checked_intervals += 1
-    assert checked_intervals > 300
+            assert memory.stability is not None and memory.difficulty is not None
+            # The engine works in f32 and recall in f64: a difficulty on a rounding tie at its
+            # third decimal place now and then rounds the other way, and that 0.001 carries
+            # on. Over these 20,000 answers the worst is 0.11% in S and 0.0015 in D.
+            expected = _anki_rounded(state.memory).stability
+            assert memory.stability == pytest.approx(expected, rel=2e-3, abs=2e-4)
+            assert memory.difficulty == pytest.approx(state.memory.difficulty, abs=2e-3)
+            close += memory.stability == pytest.approx(expected, rel=1e-4, abs=2e-4)
+            if memory.state == State.Review:
+                assert s.next_interval(min(state.memory.stability, 36500)) == pytest.approx(
+                    state.interval, rel=1e-4
+                )
+            theirs = _anki_rounded(state.memory)
+            checked += 1
+    assert checked > 10000
+    assert close > 0.99 * checked
 
 
 def test_long_easy_streaks_hit_the_stability_ceiling_like_anki() -> None:
@@ -132,14 +142,25 @@ def test_long_easy_streaks_hit_the_stability_ceiling_like_anki() -> None:
     for _ in range(30):
         memory = s.answer(memory, Rating.Easy, when)
         reviews.append(
-            anki_engine.FSRSReview(4, 0 if previous is None else s.days_between(previous, when))
+            anki_engine.FSRSReview(4, 0 if previous is None else s.elapsed_days(previous, when))
         )
         previous = when
         assert memory.due is not None
         when = memory.due
     expected = engine.memory_state(anki_engine.FSRSItem(reviews))
-    assert memory.stability == pytest.approx(expected.stability, rel=1e-4)
+    assert memory.stability == pytest.approx(expected.stability, rel=2e-3)
     assert memory.stability == 36500.0
+
+
+def test_an_answer_on_the_first_second_of_a_day_counts_that_whole_day_like_anki() -> None:
+    """Anki counts whole 24-hour blocks from the last answer to the next rollover: an answer
+    at 04:00:00 sharp is a full day older by the next rollover than one a second later."""
+    s = Scheduler(KOLKATA)
+    start = s.day_start(date(2026, 11, 24))
+    later = start + timedelta(days=1, hours=5)
+    assert s.elapsed_days(start, later) == 2
+    assert s.elapsed_days(start + timedelta(seconds=1), later) == 1
+    assert s.days_between(start, later) == 1
 
 
 def test_learning_steps_then_graduation() -> None:
@@ -155,14 +176,16 @@ def test_learning_steps_then_graduation() -> None:
     assert (lapse.state, lapse.lapses) == (State.Relearning, 1)
 
 
-def test_preview_shows_each_ratings_interval_without_fuzz() -> None:
+def test_preview_shows_each_ratings_wait_without_fuzz() -> None:
     s = Scheduler(Settings(timezone="Asia/Kolkata", fuzz=True))
-    now = utc(2026, 11, 25, 6, 30)
+    now = utc(2026, 11, 25, 6, 30)  # noon in Kolkata
     preview = s.preview(Memory(), now)
     assert preview[Rating.Again] == timedelta(minutes=1)
     assert preview[Rating.Hard] == timedelta(minutes=5, seconds=30)
     assert preview[Rating.Good] == timedelta(minutes=10)
-    assert preview[Rating.Easy] == timedelta(days=8)
+    # Eight learner days: due from 04:00 on 3 December, 7 days 16 hours from now.
+    assert preview[Rating.Easy] == s.day_start(date(2026, 12, 3)) - now
+    assert preview[Rating.Easy] == timedelta(days=7, hours=16)
 
 
 @pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "UTC"])
@@ -181,3 +204,33 @@ def test_day_ordinal_agrees_with_day_across_a_year_and_its_dst_switches(zone: st
     fresh = Scheduler(Settings(timezone=zone, day_start_hour=4))  # the list path, cold cache
     assert fresh.day_ordinals(instants) == [sched.day_ordinal(t) for t in instants]
     assert fresh.day_ordinals(instants) == [sched.day_ordinal(t) for t in instants]  # warm
+
+
+@pytest.mark.parametrize("maximum", [36500, 180, 3])
+def test_on_random_review_cards_hard_good_easy_are_ordered_and_within_the_maximum(
+    maximum: int,
+) -> None:
+    """Anki's ordering: Hard < Good < Easy (each at least a day apart, room allowing), all
+    at most the maximum interval, and each due on a later learner day than today."""
+    s = Scheduler(Settings(timezone="America/New_York", maximum_interval=maximum))
+    rng = random.Random(maximum)
+    for k in range(3000):
+        now = utc(2026, 1, 1) + timedelta(minutes=rng.randint(0, 600 * 24 * 60))
+        last = now - timedelta(days=rng.choice([0, 1, 2, 5, 30, 400]), hours=rng.randint(0, 23))
+        memory = Memory(
+            state=State.Review, stability=rng.uniform(0.1, 36500), difficulty=rng.uniform(1, 10),
+            due=now, last_review=last, reps=5, lapses=0, interval=rng.randint(1, 3000),
+        )  # fmt: skip
+        seed = k if k % 2 else None
+        out = s.outcomes(memory, now, seed=seed)
+        days = [out[r].interval or 0 for r in (Rating.Hard, Rating.Good, Rating.Easy)]
+        assert all(1 <= d <= maximum for d in days), days
+        h, g, e = days
+        assert h <= g <= e, days
+        if e < maximum:
+            assert h < g < e, days
+        today = s.day(now)
+        for r in (Rating.Hard, Rating.Good, Rating.Easy):
+            due = out[r].due
+            assert due is not None and s.day(due) > today
+            assert s.day(due) == today + timedelta(days=out[r].interval or 0)

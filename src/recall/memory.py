@@ -40,3 +40,6 @@ class Memory:
     last_review: datetime | None = None
     reps: int = 0
     lapses: int = 0
+    #: A review card's scheduled days (Anki's ``ivl``): what fuzz may not go below. None
+    #: while learning, and on rows written before it was stored.
+    interval: int | None = None

@@ -43,8 +43,16 @@ class Settings:
         return ZoneInfo(self.timezone)
 
 
-def local_zone() -> tzinfo:
-    """The machine's IANA zone (so DST moves the day boundary), else its current offset."""
+def steps_text(steps: object) -> str:
+    """Steps in seconds as a log row records them: ``"60 600"``."""
+    if isinstance(steps, (list, tuple)):
+        return " ".join(str(int(x)) for x in steps)
+    return str(steps)
+
+
+def local_zone_name() -> str | None:
+    """The machine's IANA zone name (``TZ``, else /etc/localtime), or None when it has none
+    (a POSIX ``TZ`` string such as ``IST-5:30``)."""
     import os
     from pathlib import Path
 
@@ -53,9 +61,18 @@ def local_zone() -> tzinfo:
         link = Path("/etc/localtime")
         if link.is_symlink() and "zoneinfo/" in str(link.resolve()):
             name = str(link.resolve()).split("zoneinfo/", 1)[1]
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ValueError, OSError):
-            pass
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return None
+    return name
+
+
+def local_zone() -> tzinfo:
+    """The machine's IANA zone (so DST moves the day boundary), else its current offset."""
+    name = local_zone_name()
+    if name is not None:
+        return ZoneInfo(name)
     return datetime.now().astimezone().tzinfo or UTC

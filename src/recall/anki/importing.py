@@ -43,9 +43,7 @@ _RECALL_TYPES = {
 class Days(Protocol):
     """What the import needs of :class:`recall.study.schedule.Scheduler`."""
 
-    def answer(
-        self, memory: Memory, rating: Rating, now: datetime, *, fuzz: bool = True
-    ) -> Memory: ...
+    def answer(self, memory: Memory, rating: Rating, now: datetime) -> Memory: ...
     def day(self, instant: datetime) -> date: ...
     def day_start(self, day: date) -> datetime: ...
     def days_between(self, earlier: datetime, later: datetime) -> int: ...
@@ -191,7 +189,7 @@ def _history(
     memory, reviews = Memory(), []
     for i, row in enumerate(rated):
         at = datetime.fromtimestamp(row.id / 1000, UTC)
-        after = days.answer(memory, Rating(row.ease), at, fuzz=False)
+        after = days.answer(memory, Rating(row.ease), at)  # no seed: no fuzz
         last = i == len(rated) - 1
         due = _final_due(card, package, days) if last else _row_due(row, at, days)
         if due is not None:

@@ -128,25 +128,30 @@ def _reverted(col: Any, sched: Any, parameters: tuple[float, ...], change: int) 
 def config(key: str | None, value: str | None, db_path: Path | None) -> None:
     """Show the settings, or set one: recall config new_per_day 30.
 
-    Steps are seconds (learning_steps "60 600"); timezone is an IANA name or "local".
+    Steps take units (learning_steps "1m 10m"; s, m, h, d); timezone is an IANA name or
+    "local". A bad value is refused with what is valid and the value in force. Changing the
+    day start or the zone says how many review cards' due days move; past reviews keep the
+    days they were recorded on.
     """
     from recall.settings import Settings
+    from recall.study.config import calendar_change, parse_setting, shown
 
     col = open_collection(db_path)
     if key is not None and value is not None:
-        default = getattr(Settings(), key, None)
-        if default is None:
-            raise RecallError(f"unknown setting {key!r}; see `recall config`")
-        col.set_setting(key, _parse_setting(key, value, default))
+        old = col.settings()
+        col.set_setting(key, parse_setting(key, value, old))
+        dues = [r.memory.due for r in col.studied_cards() if r.memory.state == 2]
+        note = calendar_change(old, col.settings(), dues)
+        if note:
+            click.echo(note)
+    elif key is not None and key not in Settings.__dataclass_fields__:
+        parse_setting(key, "", col.settings())  # the unknown-setting error
     settings = col.settings()
     for name in Settings.__dataclass_fields__:
         v = getattr(settings, name)
-        if name == "parameters":
-            v = _describe_parameters(col, v)
-        elif isinstance(v, tuple):
-            v = " ".join(str(x) for x in v)
+        text = _describe_parameters(col, v) if name == "parameters" else shown(v)
         if key is None or key == name:
-            click.echo(f"{name} = {v}")
+            click.echo(f"{name} = {text}")
 
 
 def _describe_parameters(col: Any, parameters: tuple[float, ...]) -> str:
@@ -159,27 +164,3 @@ def _describe_parameters(col: Any, parameters: tuple[float, ...]) -> str:
                 "`recall optimize --revert` goes back)")  # fmt: skip
     kind = "default" if tuple(parameters) == DEFAULT_PARAMETERS else "custom"
     return f"FSRS-6, {len(parameters)} weights ({kind})"
-
-
-def _parse_setting(key: str, value: str, default: Any) -> Any:
-    try:
-        if isinstance(default, bool):
-            if value.lower() not in {"true", "false", "on", "off", "1", "0", "yes", "no"}:
-                raise ValueError(value)
-            return value.lower() in {"true", "on", "1", "yes"}
-        if isinstance(default, int):
-            return int(value)
-        if isinstance(default, float):
-            parsed = float(value)
-            if key == "desired_retention" and not 0.7 <= parsed <= 0.99:
-                raise ValueError(value)
-            return parsed
-        if isinstance(default, tuple):
-            return [int(x) for x in value.replace(",", " ").split()]
-        if key == "timezone" and value != "local":
-            from zoneinfo import ZoneInfo
-
-            ZoneInfo(value)
-        return value
-    except (ValueError, KeyError, OSError):
-        raise RecallError(f"{key}: {value!r} is not a valid value (now {default!r})") from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from recall.store.rows import (
     MEMORY_NAMES,
     SET_MEMORY,
     SET_MEMORY_SAME_STATE,
+    STAMP_NAMES,
     Row,
     insert_sql,
     memory_from_tuple,
@@ -32,8 +33,10 @@ _UPDATE_MEMORY_SAME_STATE = f"{SET_MEMORY_SAME_STATE} where rowid = ?"
 
 
 _INSERT_REVIEW = insert_sql(
-    "reviews", "card", "rating", "reviewed_at", "duration_ms", "elapsed_days", *BEFORE_AFTER
-)
+    "reviews", "card", "rating", "reviewed_at", "duration_ms", "elapsed_days", *BEFORE_AFTER,
+    *STAMP_NAMES,
+)  # fmt: skip
+_NO_STAMP = (None,) * len(STAMP_NAMES)
 
 
 class LogStore(CardStore):
@@ -47,12 +50,14 @@ class LogStore(CardStore):
         now: datetime,
         duration_ms: int,
         rowid: int = 0,
+        stamp: Sequence[Any] | None = None,
     ) -> int:
         """Store one answer: the card's new memory and its log row, in one transaction.
 
         The card's memory is read inside the transaction (which takes the write lock at
         once), so an answer given in another session a moment ago is built upon, never lost.
         ``rowid`` is the card's :attr:`Row.rowid`, a shortcut checked against ``uid``.
+        ``stamp`` is what the row records of the calendar and steps (:data:`STAMP_NAMES`).
         """
         conn = self.conn
         with self._keys_unchecked(), self._write(raw=True):
@@ -65,13 +70,14 @@ class LogStore(CardStore):
             before = memory_from_tuple(row)
             after, elapsed_days = schedule(before)
             values = memory_values(after)
+            calendar = stamp or _NO_STAMP
             if values[0] == row[0]:
                 conn.execute(_UPDATE_MEMORY_SAME_STATE, (*values[1:], key))
             else:
                 conn.execute(_UPDATE_MEMORY_AT, (*values, key))
             cursor = conn.execute(
                 _INSERT_REVIEW,
-                (uid, int(rating), ts(now), duration_ms, elapsed_days, *row, *values),
+                (uid, int(rating), ts(now), duration_ms, elapsed_days, *row, *values, *calendar),
             )
             return int(cursor.lastrowid or 0)
 

@@ -23,7 +23,7 @@ from typing import Any
 from recall.errors import RecallError
 from recall.memory import Memory
 from recall.store.cards import CardStore
-from recall.store.rows import BEFORE_AFTER, insert_sql, memory_values, ts
+from recall.store.rows import BEFORE_AFTER, SET_MEMORY, insert_sql, memory_values, ts
 
 _EDIT_KEY = "edit:"  # + uid: the content digest of the deck-file text an edit was made over
 _INSERT_RESCHEDULE = insert_sql("reschedules", "change", "card", "at", *BEFORE_AFTER)
@@ -73,8 +73,7 @@ class ManageStore(CardStore):
             rows = [(change, uid, stamp, *memory_values(m), *fresh) for uid, m in memories.items()]
             self.conn.executemany(_INSERT_RESCHEDULE, rows)
             self.conn.executemany(
-                "update cards set state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
-                "last_review = ?, reps = ?, lapses = ?, buried_until = null where uid = ?",
+                f"{SET_MEMORY}, buried_until = null where uid = ?",
                 [(*fresh, uid) for uid in memories],
             )
         return change

@@ -1,6 +1,6 @@
 """Row shapes: a card as the queue and the screens see it, and the columns a memory fills.
 
-Times are stored as sortable UTC text (:func:`ts`); a memory is eight columns, written
+Times are stored as sortable UTC text (:func:`ts`); a memory is nine columns, written
 once per answer and twice per log row (before and after).
 """
 
@@ -13,10 +13,18 @@ from typing import Any
 
 from recall.memory import Memory, State
 
-MEMORY_COLUMNS = (
+#: The memory columns m001 created (m001 and m003 build their tables from these: a
+#: migration's tables never change once released).
+MEMORY_COLUMNS_M001 = (
     ("state", int), ("step", int), ("stability", float), ("difficulty", float),
     ("due", str), ("last_review", str), ("reps", int), ("lapses", int),
 )  # fmt: skip
+#: Every memory column: m005 added a review card's scheduled days.
+MEMORY_COLUMNS = (*MEMORY_COLUMNS_M001, ("interval", int))
+
+#: What a log row records about the calendar and steps its answer was scheduled with (m005),
+#: so that a later change of zone, day start or steps never rewrites the past.
+STAMP_NAMES = ("day", "zone", "day_start_hour", "learning_steps", "relearning_steps")
 
 
 MEMORY_NAMES = tuple(name for name, _ in MEMORY_COLUMNS)
@@ -97,7 +105,7 @@ def memory_columns(m: Memory, suffix: str = "") -> dict[str, Any]:
         f"state{suffix}": int(m.state), f"step{suffix}": m.step, f"stability{suffix}": m.stability,
         f"difficulty{suffix}": m.difficulty, f"due{suffix}": ts(m.due) if m.due else None,
         f"last_review{suffix}": ts(m.last_review) if m.last_review else None,
-        f"reps{suffix}": m.reps, f"lapses{suffix}": m.lapses,
+        f"reps{suffix}": m.reps, f"lapses{suffix}": m.lapses, f"interval{suffix}": m.interval,
     }  # fmt: skip
 
 
@@ -105,14 +113,16 @@ def memory_values(m: Memory) -> tuple[Any, ...]:
     """A memory in column order (:data:`MEMORY_NAMES`)."""
     return (
         int(m.state), m.step, m.stability, m.difficulty, ts(m.due) if m.due else None,
-        ts(m.last_review) if m.last_review else None, m.reps, m.lapses,
+        ts(m.last_review) if m.last_review else None, m.reps, m.lapses, m.interval,
     )  # fmt: skip
 
 
 def memory_from_tuple(t: tuple[Any, ...]) -> Memory:
-    state, step, stability, difficulty, due, last_review, reps, lapses = t
+    state, step, stability, difficulty, due, last_review, reps, lapses, interval = t[:9]
     due_at, last_at = parse_ts(due), parse_ts(last_review)
-    return Memory(State(state), step, stability, difficulty, due_at, last_at, reps, lapses)
+    return Memory(
+        State(state), step, stability, difficulty, due_at, last_at, reps, lapses, interval
+    )
 
 
 def memory_from(row: dict[str, Any], suffix: str = "") -> Memory:
@@ -125,6 +135,7 @@ def memory_from(row: dict[str, Any], suffix: str = "") -> Memory:
         last_review=parse_ts(row[f"last_review{suffix}"]),
         reps=row[f"reps{suffix}"],
         lapses=row[f"lapses{suffix}"],
+        interval=row.get(f"interval{suffix}"),
     )
 
 
@@ -140,5 +151,5 @@ def row_from_tuple(t: tuple[Any, ...]) -> Row:
     return Row(
         uid, deck, id_, position, kind, fact or "", front, back,
         tuple(json.loads(options)) if options and options != "[]" else (), answer or "",
-        memory_from_tuple(t[13:21]), bool(suspended), buried_until, bool(retired), t[21],
+        memory_from_tuple(t[13:22]), bool(suspended), buried_until, bool(retired), t[22],
     )  # fmt: skip

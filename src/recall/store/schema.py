@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from recall.errors import RecallError
 from recall.store.backup import take
-from recall.store.rows import MEMORY_COLUMNS
+from recall.store.rows import MEMORY_COLUMNS_M001
 
 if TYPE_CHECKING:
     from sqlite_utils import Database, Migrations
@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 MIGRATION_SET = "recall"
 # The names registered in migrations(), in order: an up-to-date file is recognised from these
 # alone, without importing sqlite-utils (a test keeps the two in step).
-MIGRATION_NAMES = ("m001_initial", "m002_changed_at", "m003_parameters", "m004_log_in_time_order")
+MIGRATION_NAMES = (
+    "m001_initial", "m002_changed_at", "m003_parameters", "m004_log_in_time_order",
+    "m005_calendar_in_the_log",
+)  # fmt: skip
 
 
 @cache
@@ -36,6 +39,7 @@ def migrations() -> Migrations:
     history()(m002_changed_at)
     history()(m003_parameters)
     history()(m004_log_in_time_order)
+    history()(m005_calendar_in_the_log)
     return history
 
 
@@ -67,7 +71,7 @@ def m001_initial(db: Database) -> None:
         defaults={"retired": 0, "suspended": 0, "state": 0, "reps": 0, "lapses": 0},
     )  # fmt: skip
     memory = {
-        f"{name}_{when}": kind for when in ("before", "after") for name, kind in MEMORY_COLUMNS
+        f"{name}_{when}": kind for when in ("before", "after") for name, kind in MEMORY_COLUMNS_M001
     }
     db.table("reviews").create(
         {"id": int, "card": str, "rating": int, "reviewed_at": str, "duration_ms": int,
@@ -105,7 +109,7 @@ def m003_parameters(db: Database) -> None:
         foreign_keys=[("parameter_set", "parameter_sets", "id")],
     )  # fmt: skip
     memory = {
-        f"{name}_{when}": kind for when in ("before", "after") for name, kind in MEMORY_COLUMNS
+        f"{name}_{when}": kind for when in ("before", "after") for name, kind in MEMORY_COLUMNS_M001
     }
     db.table("reschedules").create(
         {"id": int, "change": int, "card": str, "at": str, **memory}, pk="id",
@@ -125,6 +129,29 @@ def m004_log_in_time_order(db: Database) -> None:
     only at the rows after its own.
     """
     db.execute("drop index if exists idx_reviews_card_id")
+
+
+def m005_calendar_in_the_log(db: Database) -> None:
+    """Each review row's learner day, zone, day-start hour and steps; each card's scheduled
+    days (Anki's ``ivl``, what fuzz may not go below); and the zone "local" resolved to its
+    IANA name and stored, so that moving the machine or changing a setting later schedules
+    forward without rewriting the past.
+
+    Rows written before this are stamped with the settings in force now, the best record
+    there is of what they were answered under.
+    """
+    from recall.store.calendar import resolve_zone_setting, stamp_old_rows
+
+    db.table("cards").add_column("interval", int)
+    for table in ("reviews", "reschedules"):
+        db.table(table).add_column("interval_before", int)
+        db.table(table).add_column("interval_after", int)
+    reviews = db.table("reviews")
+    for name, kind in (("day", str), ("zone", str), ("day_start_hour", int),
+                       ("learning_steps", str), ("relearning_steps", str)):  # fmt: skip
+        reviews.add_column(name, kind)
+    resolve_zone_setting(db.conn)
+    stamp_old_rows(db.conn)
 
 
 def applied_migrations(conn: sqlite3.Connection) -> set[str]:

@@ -1,9 +1,12 @@
 """Rebuild every card's state from the review log, and compare it with what is stored.
 
 The log is the source of truth. Replaying a card's ratings at their instants through the
-scheduler (without fuzz) must give the stored stability, difficulty, state, step, reps and
-lapses; the due instant — which fuzz makes random — must equal the one its last log row
-recorded; and each row's "before" must be the previous row's "after".
+scheduler must give the stored stability, difficulty, state, step, reps and lapses; the due
+instant and scheduled days — which fuzz, load balancing, desired retention and the maximum
+interval decide — must equal those its last log row recorded; and each row's "before" must
+be the previous row's "after". Each row is replayed on the calendar and steps it recorded
+(zone, day-start hour, learning and relearning steps), so changing those settings later
+leaves the past as it was.
 
 When ``recall optimize --apply`` (or ``--revert``) put other parameters in force, it wrote a
 reschedule row for each card it changed. The card's memory then restarts from that row's
@@ -15,13 +18,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 from typing import Any
 
 from recall.memory import Memory, Rating, State
 from recall.store import Collection, memory_from, parse_ts
-from recall.study.schedule import Scheduler
+from recall.store.rows import STAMP_NAMES
+from recall.study.schedule import Scheduler, from_stamp
 
 
 @dataclass
@@ -48,15 +52,35 @@ def compare(stored: Memory, replayed: Memory) -> str | None:
         return f"last review is {stored.last_review}, the log gives {replayed.last_review}"
     if stored.due != replayed.due:
         return f"due is {stored.due}, the log gives {replayed.due}"
+    if stored.interval != replayed.interval:
+        return f"interval is {stored.interval}, the log gives {replayed.interval}"
     return None
 
 
+class Schedulers:
+    """One scheduler per calendar and steps recorded in the log (few: one per change)."""
+
+    def __init__(self, sched: Scheduler) -> None:
+        self.default = sched
+        self._made: dict[tuple[Any, ...], Scheduler] = {}
+
+    def for_row(self, row: dict[str, Any]) -> Scheduler:
+        key = tuple(row.get(k) for k in STAMP_NAMES[1:])
+        if key[0] is None:
+            return self.default
+        found = self._made.get(key)
+        if found is None:
+            found = self._made[key] = Scheduler(from_stamp(self.default.settings, row))
+        return found
+
+
 def replay_log(
-    sched: Scheduler,
+    sched: Scheduler | Schedulers,
     rows: list[dict[str, Any]],
     reschedules: Sequence[tuple[str, Memory]] = (),
 ) -> tuple[Memory, str | None]:
     """The memory a card's log rows (and reschedules) give, and the first break if any."""
+    schedulers = sched if isinstance(sched, Schedulers) else Schedulers(sched)
     memory = Memory()
     pending = list(reschedules)
     last = pending[-1][0] if pending else None
@@ -72,10 +96,10 @@ def replay_log(
             continue
         when = parse_ts(row["reviewed_at"])
         assert when is not None
-        memory = sched.answer(memory, Rating(row["rating"]), when, fuzz=False)
+        memory = schedulers.for_row(row).answer(memory, Rating(row["rating"]), when)
         recorded_due = parse_ts(row["due_after"])
         if recorded_due is not None:
-            memory = Memory(**{**memory.__dict__, "due": recorded_due})
+            memory = replace(memory, due=recorded_due, interval=row.get("interval_after"))
     for _, after in pending:
         memory = after
     return memory, None
@@ -83,7 +107,7 @@ def replay_log(
 
 def verify(col: Collection) -> Verification:
     """Check every card against its log."""
-    sched = Scheduler(col.settings())
+    sched = Schedulers(Scheduler(col.settings()))
     result = Verification()
     logged: set[str] = set()
     reschedules = col.all_reschedules()

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from recall.errors import RecallError
 from recall.memory import Memory, Rating, State
 from recall.store import Collection, Entry, Row, parse_ts
-from recall.study.schedule import Scheduler
+from recall.study.schedule import Scheduler, fuzz_seed, log_stamp
 
 MAX_ANSWER_MS = 60_000  # as Anki: a card left on screen for ten minutes counts as one
 #: Answers between two foldings of the write-ahead log into the collection file (about 400
@@ -233,7 +233,12 @@ class Session:
     # -- actions ----------------------------------------------------------------------------
 
     def preview(self, row: Row) -> dict[Rating, timedelta]:
-        return self.sched.preview(row.memory, self.clock())
+        """The wait each rating gives: the same fuzz seed as the answer, so what the screen
+        shows is what answering then schedules."""
+        return self.sched.preview(row.memory, self.clock(), seed=self._seed(row.uid, row.memory))
+
+    def _seed(self, uid: str, memory: Memory) -> int | None:
+        return fuzz_seed(uid, memory.reps) if self.sched.settings.fuzz else None
 
     def answer(self, row: Row, rating: Rating, *, correct: bool | None = None) -> Answered:
         """Schedule and commit one answer before anything else happens."""
@@ -248,12 +253,13 @@ class Session:
             # ``memory`` is read inside the answer's transaction; raising rolls it back.
             if memory != expected:
                 raise AnsweredElsewhere(row.uid)
-            result = self._schedule(memory, rating, now)
+            result = self._schedule(row.uid, memory, rating, now)
             after.append(result[0])
             return result
 
+        stamp = log_stamp(self.sched, now)
         try:
-            review_id = self.col.answer(row.uid, schedule, rating, now, duration, row.rowid)
+            review_id = self.col.answer(row.uid, schedule, rating, now, duration, row.rowid, stamp)
         except AnsweredElsewhere:
             self._forget_learning()
             self._drop(row)
@@ -269,10 +275,13 @@ class Session:
         self._shown_at = None
         return done
 
-    def _schedule(self, memory: Memory, rating: Rating, now: datetime) -> tuple[Memory, int]:
-        """The memory after this answer, and the learner days since the last review."""
-        elapsed = self.sched.days_between(memory.last_review, now) if memory.last_review else 0
-        return self.sched.answer(memory, rating, now, fuzz=self.sched.settings.fuzz), elapsed
+    def _schedule(
+        self, uid: str, memory: Memory, rating: Rating, now: datetime
+    ) -> tuple[Memory, int]:
+        """The memory after this answer, and the days since the last review (Anki's count)."""
+        sched = self.sched
+        elapsed = sched.elapsed_days(memory.last_review, now) if memory.last_review else 0
+        return sched.answer(memory, rating, now, seed=self._seed(uid, memory)), elapsed
 
     def last_action(self) -> str | None:
         """What :meth:`undo` would take back: "answer", "suspend", "bury", or None."""
