@@ -39,6 +39,11 @@ _LANG_LABEL = (
 _PAREN = re.compile(r"\s?\(([^()]{1,200})\)")
 _NATIVE_RUN = re.compile(r"[,;]?\s*(?:[^\sA-Za-z0-9(),;]*" + _NON_LATIN.pattern + r"\S*[,;]?\s*)+")
 _GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+#: A web copy that lost the spaces around its links: "formed inShanghai", "andBelarus".
+_GLUED_WORD = re.compile(
+    r"\b(in|and|the|between|with|of|its|on|by|at|to|from|for|as|while|than|under|via)"
+    r"(?=[A-Z][a-z]|[A-Z]{2,}\b)"
+)
 _DOT_COLON = re.compile(r"([.!?]):\s")
 _SPACE_BEFORE = re.compile(r"(?<=\w) (?=['’]s\b|[,.;:](?:\s|$))")
 _UNITS = (
@@ -88,6 +93,8 @@ def clean_line(text: str) -> str:
     text = re.sub(r"\s*\|\s*$", "", text) if not text.lstrip().startswith("|") else text
     text = re.sub(r"(?<=\S) {2,}", " ", text)
     text = _GLUED.sub(" ", text)
+    text = _GLUED_WORD.sub(r"\1 ", text)
+    text = re.sub(r"(?<=[a-z]),(?=[A-Z][a-z])", ", ", text)
     text = _DOT_COLON.sub(r"\1 ", text)
     text = _SPACE_BEFORE.sub("", text)
     for pattern, repl in _UNITS:
@@ -117,7 +124,7 @@ def junk_line(text: str) -> bool:
     s = text.strip()
     if not s:
         return False
-    if _IMAGE.match(s) or _URL_ONLY.match(s):
+    if _IMAGE.match(s) or _URL_ONLY.match(s) or re.search(r"\S\.(?:png|jpe?g|svg|gif)\b", s):
         return True
     if s.count("|") >= 3 and not s.startswith("|"):
         return True  # an infobox flattened into one line (tables start with "|")
