@@ -9,6 +9,7 @@ traced to a line a teacher wrote.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from recall.author.facts import (
     Acronym,
@@ -87,7 +88,10 @@ def extract(lesson: Lesson) -> Extraction:
             add(_passage(lesson, section))
         labelled: list[Point] = []
         unlabelled: list[ListItem] = []
-        for item in section.items:
+        previous: str | None = None
+        for n, raw_item in enumerate(section.items, start=1):
+            item = replace(raw_item, text=resolve_it(raw_item.text, previous))
+            previous = item.text if _SUBJECT.match(item.text) else previous
             ref = f"{lesson.path}:{item.line}"
             src = Source(ref=ref, text=item.text, as_of=lesson.date)
             point = _point(section, item, src) if item.bullet else None
@@ -105,7 +109,7 @@ def extract(lesson: Lesson) -> Extraction:
                     prelims=False,
                 )
                 unlabelled.append(li)
-            for fact in _sentence_facts(lesson, section, item, src):
+            for fact in _sentence_facts(section, item, src, n):
                 add(fact)
         if section.kind in LIST_SECTIONS and len(labelled) + len(unlabelled) >= 2:
             entries = tuple(p.name for p in labelled) + tuple(li.head for li in unlabelled)
@@ -226,7 +230,7 @@ def _head(text: str) -> str:
     return " ".join(ws[:14]) + ("…" if len(ws) > 14 else "")
 
 
-def _sentence_facts(lesson: Lesson, section: Section, item: Item, src: Source) -> list[Fact]:
+def _sentence_facts(section: Section, item: Item, src: Source, n: int) -> list[Fact]:
     """A sentence's definition, examples, target and one cloze, in that order.
 
     Spans already used by a label, an example list or a target are ``taken``, so the cloze
@@ -238,18 +242,23 @@ def _sentence_facts(lesson: Lesson, section: Section, item: Item, src: Source) -
     taken: list[tuple[int, int]] = [(0, label.end("label"))] if label else []
     out.extend(_examples(section, text, src, taken))
     out.extend(_target(section, text, src, taken))
-    span = salient(text, taken) if _sentence_like(text, item.bullet) else None
-    if span is not None and not dangling(text):
-        out.append(
-            Cloze(
-                key=f"cloze:{section.kind}:{_ordinal(section, item)}",
-                source=src,
-                section=section.kind,
-                sentence=text,
-                span=span,
-                category=category(text, span),
-            )
-        )
+    if not _sentence_like(text, item.bullet) or dangling(text):
+        return out
+    # Up to two clozes: the most salient span, then one of another kind or cue ("launched
+    # on 14 July 2023 from Sriharikota": the date, then the place), each its own fact.
+    kinds: set[str] = set()
+    for suffix in ("", ":2"):
+        span = salient(text, taken)
+        if span is None:
+            break
+        cat = category(text, span)
+        taken.append(span)
+        if suffix and (cat == "name:" or (cat in kinds and not cat.startswith("name:"))):
+            break  # a second name with no cue word before it is rarely the fact
+        kinds.add(cat)
+        key = f"cloze:{section.kind}:{n}{suffix}"
+        out.append(Cloze(key=key, source=src, section=section.kind, sentence=text, span=span,
+                         category=cat))  # fmt: skip
     return out
 
 
@@ -340,6 +349,30 @@ def _sentence_like(text: str, bullet: bool) -> bool:
     return ended and len(text.split()) >= 6
 
 
+_IT = re.compile(r"^(It|Its)\s")
+_SUBJECT = re.compile(
+    r"^((?:The\s+)?[A-Z][\w'’.&-]*(?:\s+(?:of\s+|and\s+|the\s+)?[A-Z0-9][\w'’.&-]*){0,6})"
+    r"(?:\s+\([^)]*\))?\s+(?:is|was|are|were|has|had)\b"
+)
+
+
+def resolve_it(text: str, before: str | None) -> str:
+    """ "It lies on the Tungabhadra" after "Hampi is a village…" → "Hampi lies on…".
+
+    Only when the sentence before opens with a named subject and a verb, so "It" can only
+    mean that subject; anything else stays as written (and makes no card)."""
+    m = _IT.match(text)
+    if not m or before is None:
+        return text
+    subject = _SUBJECT.match(before)
+    if subject is None or subject.group(1).split()[0].lower() in _NOT_TERMS:
+        return text
+    name = subject.group(1)
+    if m.group(1) == "Its":
+        name = (name[:1].upper() + name[1:]) + "'s"
+    return name + text[m.end(1) :]
+
+
 def dangling(text: str) -> bool:
     """A sentence that leans on the one before ("It was…", "This brings…"): no card can
     stand alone on it."""
@@ -350,10 +383,6 @@ def standalone(text: str) -> str:
     """The sentence without a leading connective ("However, the Quad…" → "The Quad…")."""
     m = _CONNECTIVE.match(text)
     return text[m.end() :][:1].upper() + text[m.end() + 1 :] if m else text
-
-
-def _ordinal(section: Section, item: Item) -> int:
-    return next(i for i, it in enumerate(section.items, start=1) if it is item)
 
 
 def _split_list(text: str) -> list[str]:

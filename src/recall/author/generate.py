@@ -278,14 +278,12 @@ def generate(lesson: Lesson, sheets: Sheets) -> Generated:
             result.dropped.append((card.fact, card.kind, dupes[card.id]))
         else:
             result.cards.append(card)
-    words = sum(len(i.text.split()) for s in lesson.sections for i in s.items)
-    if words >= MCQ_FROM_WORDS and not any(c.kind == "mcq" for c in result.cards):
+    if not any(c.kind == "mcq" for c in result.cards):
         result.dropped.append(("lesson", "mcq", NO_MCQ))
     return result
 
 
-#: A lesson this long should yield a Prelims question; when it cannot, the summary says why.
-MCQ_FROM_WORDS = 300
+#: Prelims is multiple choice: a lesson without one says why, so the teacher can add a sheet.
 NO_MCQ = (
     "no multiple-choice card: no fact sheet matches this lesson and it states fewer than two "
     "values of one kind (dates, Articles, counts, places) to set against each other"

@@ -440,9 +440,9 @@ def _is_heading(raw: str) -> bool:
 
 def _heading_kind(line: str) -> tuple[str | None, str]:
     """The section kind this line opens, and any text after ``Heading:`` on the same line."""
-    if len(line) > 80:
-        return None, ""
     head, sep, rest = line.partition(":")
+    if len(head if sep else line) > 80:
+        return None, ""
     key = re.sub(r"\s+", " ", fold(head.replace("/", " ")).rstrip("?")).strip()
     kind = _HEADING_LOOKUP.get(key)
     if kind is None and not sep and line.endswith("?") and len(line.split()) <= 10:

@@ -136,8 +136,12 @@ def duplicate_problems(cards: Iterable[Card]) -> dict[str, str]:
             out[card.id] = "duplicate id"
             continue
         seen_ids.add(card.id)
+        # A cloze is told by what it hides: two clozes of one sentence that hide different
+        # words ask different questions.
         key = fold(
-            CLOZE.sub(lambda m: m.group(2), card.front) if card.kind == "cloze" else card.front
+            CLOZE.sub(lambda m: f" hidden {m.group(2)} end ", card.front)
+            if card.kind == "cloze"
+            else card.front
         )
         if card.kind == "mcq":  # one stem, other options: another question
             key += " | " + " | ".join(sorted(fold(o) for o in card.options))

@@ -40,11 +40,22 @@ _QUANTITY = re.compile(
     rf"(?<![\w.]){_NUMBER}(?:\s?[–-]\s?{_NUMBER})?(?:\s?{_UNIT}\b|\s?%|"
     rf"(?:\s+(?:crore|lakh|million|billion))?\s+(?!(?:{_MONTH})\b)[a-z][a-z-]{{2,}}s\b)"
 )
-_CAPWORD = r"(?:[A-Z][\w'’.-]*|of|the|and|for|de|&)"
+_CAPWORD = r"(?:[A-Z][\w'’.-]*|of|the|and|for|de|&|\([A-Z][a-z]+\))"
 _NAME = re.compile(rf"\b[A-Z][\w'’.-]*(?:\s+{_CAPWORD})*")
+#: "Ministry of Environment, Forest and Climate Change": a body's name runs past its commas.
+_BODY = re.compile(
+    r"\b(?:(?:Union\s+)?Minist(?:ry|er)|Department)\s+of\s+[A-Z][\w&]*(?:(?:,\s+|\s+and\s+|\s+&\s+|\s+)"
+    r"[A-Z][\w&]*)*"
+)
+_QUOTED = re.compile(r"[\"“]([A-Z][^\"”]{2,60})[\"”]")
+_NUMBER_WORD = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:[a-z]+\s+)?"
+    r"(?!of\b)[a-z]{3,}s\b"
+)
 _VERB = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|would|can|may|became|becomes|lies|runs|flows|"
-    r"rises|covers|includes|forms|\w{3,}ed)\b"
+    r"rises|covers|includes|forms|consists|contains|comprises|carries|meets|serves|holds|"
+    r"recommends|guarantees|marks|studies|\w{2,}ed)\b"
 )
 _WEAK_NAMES = {
     "India", "Indian", "Government", "The", "A", "An", "It", "This", "In", "On", "Since",
@@ -82,6 +93,14 @@ def candidates(text: str) -> list[tuple[int, tuple[int, int]]]:
         out.append((6, m.span()))
     for m in DATE.finditer(text):
         out.append((5, m.span()))
+    for m in _BODY.finditer(text):
+        if m.start() > max(subject, 1):
+            out.append((5, m.span()))
+    for m in _QUOTED.finditer(text):
+        out.append((3, m.span(1)))
+    for m in _NUMBER_WORD.finditer(text):
+        if m.start() > subject:
+            out.append((4, m.span()))
     for m in _QUANTITY.finditer(text):
         if not _LABEL_NUMBER.search(text[: m.start()]):
             out.append((4, m.span()))
