@@ -41,8 +41,8 @@ _NATIVE_RUN = re.compile(r"[,;]?\s*(?:[^\sA-Za-z0-9(),;]*" + _NON_LATIN.pattern 
 _GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 #: A web copy that lost the spaces around its links: "formed inShanghai", "andBelarus".
 _GLUED_WORD = re.compile(
-    r"\b(in|and|the|between|with|of|its|on|by|at|to|from|for|as|while|than|under|via)"
-    r"(?=[A-Z][a-z]|[A-Z]{2,}\b)"
+    r"\b(in|and|the|The|a|an|between|with|of|its|on|by|at|to|from|for|as|while|than|under|"
+    r"via|nominal|based)(?=[A-Z][a-z]|[A-Z]{2,}\b)"
 )
 _DOT_COLON = re.compile(r"([.!?]):\s")
 _SPACE_BEFORE = re.compile(r"(?<=\w) (?=['’]s\b|[,.;:](?:\s|$))")

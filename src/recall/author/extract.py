@@ -335,7 +335,9 @@ _DANGLING = re.compile(
     re.IGNORECASE,
 )
 #: "In June 2017, it expanded…": the pronoun is still the subject after an opening phrase.
-_LATE_DANGLING = re.compile(r"^[^,]{0,60},\s+(?:it|this|they|these|he|she)\s", re.IGNORECASE)
+_LATE_DANGLING = re.compile(
+    r"^[^,]{0,60},\s+(?:it|its|this|they|their|these|he|she)\s", re.IGNORECASE
+)
 _CONNECTIVE = re.compile(
     r"^(?:however|moreover|further|furthermore|also|additionally|meanwhile|in addition|"
     r"thus|hence|therefore|in contrast|similarly|besides|initially|finally),\s+",
