@@ -286,5 +286,5 @@ def generate(lesson: Lesson, sheets: Sheets) -> Generated:
 #: Prelims is multiple choice: a lesson without one says why, so the teacher can add a sheet.
 NO_MCQ = (
     "no multiple-choice card: no fact sheet matches this lesson and it states fewer than two "
-    "values of one kind (dates, Articles, counts, places) to set against each other"
+    "values of one kind (whole dates, or amounts in one unit) to set against each other"
 )
