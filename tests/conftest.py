@@ -15,6 +15,22 @@ from recall.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "examples" / "lessons"
 SHIPPED = LESSONS / "india-us-critical-minerals.txt"
+FACTS = ROOT / "decks" / "facts"
+SHIPPED_DECK_FILE = (
+    ROOT / "decks" / "india-us-critical-minerals-diplomacy-supply-chain-resilience.toml"
+)
+
+
+def _live_cards(path: Path) -> int:
+    import tomllib
+
+    cards = tomllib.loads(path.read_text(encoding="utf-8")).get("card", [])
+    return sum(1 for c in cards if not c.get("retired"))
+
+
+#: Live cards in the shipped deck: counted, not written down, since a better generator
+#: changes the number.
+SHIPPED_CARDS = _live_cards(SHIPPED_DECK_FILE)
 #: A fixed instant for every test: 25 Nov 2026, 06:30 UTC (noon in Asia/Kolkata).
 NOW = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
 

@@ -18,7 +18,7 @@ from recall.store import Collection, ts
 from recall.study.replay import verify
 from recall.study.schedule import Scheduler
 from recall.study.session import FOLD_EVERY, Session, build_queue
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SHIPPED_CARDS
 
 SHIPPED_DECK = ROOT / "decks" / "india-us-critical-minerals-diplomacy-supply-chain-resilience.toml"
 KOLKATA_NOON = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
@@ -47,8 +47,8 @@ def small_deck(n: int = 5, slug: str = "d") -> Deck:
 
 def test_add_is_idempotent(col: Collection) -> None:
     again = col.add_deck(read_deck(SHIPPED_DECK), str(SHIPPED_DECK), KOLKATA_NOON)
-    assert (again.added, again.updated, again.retired, again.unchanged) == (0, 0, 0, 87)
-    assert len(col.all_cards()) == 87
+    assert (again.added, again.updated, again.retired, again.unchanged) == (0, 0, 0, SHIPPED_CARDS)
+    assert len(col.all_cards()) == SHIPPED_CARDS
 
 
 def test_add_updates_text_keeps_history_and_retires(col: Collection, tmp_path: Path) -> None:
@@ -350,7 +350,7 @@ def test_check_replays_every_card_from_its_log_with_fuzz_on(
         frozen_time.shift(timedelta(days=1, hours=3))
     assert n > 150
     result = verify(col)
-    assert result.checked == 87 and result.mismatches == []
+    assert result.checked == SHIPPED_CARDS and result.mismatches == []
     assert col.integrity() == "ok"
     # Tamper with one card: check notices.
     uid = next(r for r in col.all_cards() if r.memory.state == 2).uid

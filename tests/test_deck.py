@@ -171,7 +171,7 @@ def test_a_retired_card_comes_back_with_its_id_when_its_fact_returns() -> None:
     assert any(c.fact == "target:net-zero" and c.retired for c in merged)
     revived, report = merge(Deck("s", "T", merged), full, TODAY)
     (net_zero,) = [c for c in revived if c.fact == "target:net-zero"]
-    assert not net_zero.retired and report.revived == [net_zero.id]
+    assert not net_zero.retired and net_zero.id in report.revived
 
 
 def test_hand_written_cards_are_never_retired() -> None:

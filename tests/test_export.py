@@ -62,8 +62,12 @@ def test_deck_files_import_into_anki_with_fields_tags_decks_cloze_and_mcq(
     assert result.exit_code == 0, result.output
     active = sum(len(read_deck(p).active) for p in DECKS)
     assert f"wrote {out}: {active} notes in 4 deck(s)" in result.output
+    retired = sum(1 for p in DECKS for c in read_deck(p).cards if c.retired)
     import_into(anki, out)
-    assert anki.note_count() == active and anki.card_count() == active
+    # Retired cards go along too, tagged recall::retired (suspended only when Anki imports
+    # scheduling: without it, Anki's importer unsuspends every card).
+    assert anki.note_count() == active + retired and anki.card_count() == active + retired
+    assert len(anki.find_cards("tag:recall::retired")) == retired
     names = {d.name for d in anki.decks.all_names_and_ids()}
     assert (
         MINERALS in names
@@ -121,7 +125,8 @@ def test_new_cards_arrive_in_deck_order(tmp_path: Path, anki: Anki) -> None:
     new = sorted((anki.get_card(i) for i in anki.find_cards("is:new")), key=lambda c: c.due)
     assert len({c.due for c in new}) == len(new)  # a position each, not all "New #0"
     order = [c.note().guid for c in new]
-    assert order == [genanki.guid_for(deck.slug, c.id) for c in deck.active]
+    retired = [c for c in deck.cards if c.retired]  # last, after every live card
+    assert order == [genanki.guid_for(deck.slug, c.id) for c in [*deck.active, *retired]]
 
 
 HOSTILE = [

@@ -67,7 +67,15 @@ def test_hostile_lessons_make_decks_whose_anki_export_holds_nothing_live(tmp_pat
         assert result.exit_code == 0, (name, result.stderr)
     assert set(tmp_path.iterdir()) == {out}  # nothing outside the output directory
     package = tmp_path / "hostile.apkg"
-    assert run("export", *map(str, sorted(out.glob("*.toml"))), "-o", str(package)).exit_code == 0
+    decks = sorted(out.glob("*.toml"))
+    # Lessons with nothing to drill (the same bullet nested 30 deep, one sentence repeated)
+    # make no cards rather than a paragraph-long "why in news" card; export the rest.
+    with_cards = [d for d in decks if "[[card]]" in d.read_text(encoding="utf-8")]
+    assert {d.stem for d in decks} - {d.stem for d in with_cards} <= {
+        "deep-bullets",
+        "long-line-lesson",
+    }
+    assert run("export", *map(str, with_cards), "-o", str(package)).exit_code == 0
     anki = Anki(str(tmp_path / "anki.anki2"))
     try:
         options = ImportAnkiPackageOptions(with_scheduling=False)

@@ -27,10 +27,9 @@ def test_readme_summary_matches_the_shipped_deck() -> None:
         ROOT / "decks" / "india-us-critical-minerals-diplomacy-supply-chain-resilience.toml"
     )
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    kinds = {
-        k: sum(1 for c in deck.cards if c.kind == k) for k in ("basic", "reverse", "cloze", "mcq")
-    }
-    line = f"{len(deck.cards)} cards ({kinds['basic']} basic, {kinds['reverse']} reverse, {kinds['cloze']} cloze, {kinds['mcq']} mcq)"
+    live = [c for c in deck.cards if not c.retired]
+    kinds = {k: sum(1 for c in live if c.kind == k) for k in ("basic", "reverse", "cloze", "mcq")}
+    line = f"{len(live)} cards ({kinds['basic']} basic, {kinds['reverse']} reverse, {kinds['cloze']} cloze, {kinds['mcq']} mcq)"
     assert line in text
     assert any(
         c.id == "26226887c69c23bf" and c.options == ("Niobium", "Titanium", "Vanadium", "Bauxite")

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from recall.store import Collection, Row
-from tests.conftest import ROOT, run
+from tests.conftest import ROOT, SHIPPED_CARDS, run
 
 DECK = str(ROOT / "decks" / "india-us-critical-minerals-diplomacy-supply-chain-resilience.toml")
 
@@ -21,7 +21,7 @@ def loaded(recall_home: Path) -> Path:
     assert run("config", "timezone", "Asia/Kolkata").exit_code == 0
     assert run("config", "fuzz", "off").exit_code == 0
     result = run("add", DECK)
-    assert result.output.endswith("87 added, 0 updated, 0 retired, 0 unchanged\n")
+    assert result.output.endswith(f"{SHIPPED_CARDS} added, 0 updated, 0 retired, 0 unchanged\n")
     return recall_home / "collection.db"
 
 
@@ -178,7 +178,7 @@ def test_db_option_and_recall_home(tmp_path: Path, recall_home: Path) -> None:
     other = tmp_path / "elsewhere.db"
     run("add", "--db", str(other), DECK)
     assert other.exists() and not (recall_home / "collection.db").exists()
-    assert "87 cards" in run("decks", "--db", str(other)).output
+    assert f"{SHIPPED_CARDS} cards" in run("decks", "--db", str(other)).output
 
 
 @pytest.mark.parametrize(

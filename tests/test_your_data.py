@@ -23,7 +23,7 @@ from recall.deckfile import read_deck
 from recall.store import Collection, m001_initial
 from recall.store.backup import KEEP, backups
 from recall.study.replay import verify
-from tests.conftest import ROOT, run
+from tests.conftest import ROOT, SHIPPED_CARDS, run
 
 KILLS = int(os.environ.get("RECALL_KILLS", "12"))
 DECKS = sorted((ROOT / "decks").glob("*.toml"))
@@ -238,7 +238,7 @@ def test_an_unreadable_collection_can_be_restored(template: Path, tmp_path: Path
     result = run("restore", "--latest", "--db", str(db))
     assert result.exit_code == 0 and "unreadable" in result.output
     col = healthy(db)
-    assert col.conn.execute("select count(*) from cards").fetchone()[0] == 87
+    assert col.conn.execute("select count(*) from cards").fetchone()[0] == SHIPPED_CARDS
     col.close()
 
 
@@ -266,5 +266,5 @@ def test_restoring_something_that_is_not_a_backup_is_refused(
     result = run("restore", str(other), "--db", str(db))
     assert result.exit_code == 2 and "not a backup of a recall collection" in result.stderr
     col = healthy(db)
-    assert col.conn.execute("select count(*) from cards").fetchone()[0] == 87
+    assert col.conn.execute("select count(*) from cards").fetchone()[0] == SHIPPED_CARDS
     col.close()

@@ -115,18 +115,25 @@ def cloze_html(card: Card) -> str:
 
 def back_extra(card: Card) -> str:
     """What a cloze's back adds to its front: only the parts of the sentence the front cut
-    off (the front is a window on it, with ``…`` where it was cut), or the whole back when
-    it is something else. Never the sentence the card has just shown."""
-    shown = CLOZE.sub(lambda m: m.group(2), card.front).strip()
-    core = shown.strip("…").strip()
+    off (the front is a window on it, with ``…`` where it was cut, at either end or in the
+    middle), or the whole back when it is something else. Never the sentence the card has
+    just shown: each shown part becomes one ``…``."""
+    shown = CLOZE.sub(lambda m: m.group(2), card.front)
+    parts = [p.strip() for p in shown.split("…") if p.strip()]
     back = card.back.strip()
-    at = back.find(core) if core else -1
-    if at < 0:
-        return back
-    before, after = back[:at].strip(), back[at + len(core) :].strip()
-    if not before and not after:
-        return ""
-    return " ".join([*([before] if before else []), "…", *([after] if after else [])])
+    out: list[str] = []
+    pos = 0
+    for part in parts:
+        at = back.find(part, pos)
+        if at < 0:
+            return back
+        out.extend([back[pos:at].strip(), "…"])
+        pos = at + len(part)
+    out.append(back[pos:].strip())
+    if not parts or not any(p and p != "…" for p in out):
+        return "" if parts else back
+    kept = [p for p in out if p]
+    return " ".join(p for i, p in enumerate(kept) if not (p == "…" and i and kept[i - 1] == "…"))
 
 
 @lru_cache(maxsize=4096)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import replace
+from functools import cached_property
 
 from recall.author.facts import Fact, Succession
 from recall.author.lesson import Lesson
@@ -84,6 +85,19 @@ class Maker:
             exempt_stem=exempt_stem,
         )
 
+    @cached_property
+    def _text(self) -> str:
+        return " ".join(i.text for s in self.lesson.sections for i in s.items)
+
+    def uses(self, word: str) -> int:
+        """How many times the lesson's text uses ``word`` (an acronym, plural included)."""
+        return len(re.findall(rf"(?<![\w-]){re.escape(word)}s?(?![\w-])", self._text))
+
+    def in_prelims_focus(self, word: str) -> bool:
+        sections = [s for s in self.lesson.sections if s.kind == "prelims"]
+        focus = " ".join(i.text for s in sections for i in s.items)
+        return bool(re.search(rf"(?<![\w-]){re.escape(word)}s?(?![\w-])", focus))
+
     def rng(self, fact: Fact, salt: str) -> random.Random:
         return random.Random(card_id(self.lesson.slug, fact.key, "rng", salt))
 
@@ -99,11 +113,16 @@ def plural(noun: str) -> str:
 
 
 def clip(sentence: str, span: tuple[int, int], words: int = 14) -> tuple[str, str, str]:
-    """The text before, inside and after ``span``, trimmed to ``words`` words each side."""
+    """The text before, inside and after ``span``, trimmed to about ``words`` words each side.
+
+    The sentence's opening words (its subject: what the fact is about) always stay: a long
+    stretch before the span is cut in its middle, never at its start.
+    """
     before, inside, after = sentence[: span[0]], sentence[span[0] : span[1]], sentence[span[1] :]
     b, a = before.split(" "), after.split(" ")
-    if len(b) > words:
-        before = "… " + " ".join(b[-words:])
+    if len(b) > words + 2:
+        head, tail = b[:6], b[-(words - 6) :]
+        before = " ".join(head).rstrip(",;:") + " … " + " ".join(tail)
     if len(a) > words:
         after = " ".join(a[:words]).rstrip(",;:") + " …"
     return before, inside, after

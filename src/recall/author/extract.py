@@ -9,6 +9,7 @@ traced to a line a teacher wrote.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from recall.author.facts import (
     Acronym,
@@ -25,6 +26,7 @@ from recall.author.facts import (
     Target,
 )
 from recall.author.lesson import Item, Lesson, Section
+from recall.author.spans import category, salient
 from recall.text import STOPWORDS, format_date, slugify
 
 #: Sections whose items are prompts or syllabus pointers, not facts to drill.
@@ -44,6 +46,9 @@ _DEFINITION = re.compile(
     r"^(?:The\s+)?(?P<term>[A-Z][\w'.&-]*(?:\s+(?:[\w'.&-]+)){0,5}?)(?:\s+\([A-Z][A-Za-z]{1,9}\))?\s+"
     r"(?P<verb>is|are|refers to|means)\s+(?P<def>(?:the|a|an)\s.{12,})$"
 )
+_CLAUSE_END = re.compile(
+    r",?\s+and\s+(?:has|is|was|had|have|are|were)\b|,\s+(?:which|while|but|whereas|nearly)\b|;\s"
+)
 _NOT_TERMS = {"this", "that", "it", "these", "there", "here", "he", "she", "they", "we", "such"}
 _PAREN_EXAMPLES = re.compile(
     r"\((?:e\.\s?g\.|eg\.|for example|such as|like|including|viz\.?)\s*,?\s*([^()]{3,200}?)\)",
@@ -55,16 +60,9 @@ _INLINE_EXAMPLES = re.compile(
     rf"((?:{_CAP})(?:\s*,\s*(?:and\s+)?{_CAP})*\s*,?\s*(?:and|or)\s+{_CAP})"
 )
 _LABEL = re.compile(r"^(?P<label>[A-Z][^:]{1,70}?)\s*:\s+(?P<body>\S.{8,})$")
-_NUMBER = re.compile(
-    r"(?:₹|Rs\.?\s?|\$|US\$)?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s?[–-]\s?\d(?:[\d,]*\d)?(?:\.\d+)?)?"
-    r"(?:\s?(?:%|per\s?cent|percent|crore|lakh|million|billion|trillion|years?|months?|days?|"
-    r"km|kg|tonnes?|MW|GW|hectares?|ha))?"
-)
 _TARGET = re.compile(
     r"\b((?:[A-Z][\w-]*\s+){1,4})((?:19|20|21)\d\d)\s+(target|goal|deadline|vision)\b"
 )
-# "(China)" but not "IREL (India) Limited", where the brackets are part of a name.
-_PAREN_NAME = re.compile(r"\(([A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})\)(?!\s[A-Z])")
 
 
 def extract(lesson: Lesson) -> Extraction:
@@ -90,7 +88,10 @@ def extract(lesson: Lesson) -> Extraction:
             add(_passage(lesson, section))
         labelled: list[Point] = []
         unlabelled: list[ListItem] = []
-        for item in section.items:
+        previous: str | None = None
+        for n, raw_item in enumerate(section.items, start=1):
+            item = replace(raw_item, text=resolve_it(raw_item.text, previous))
+            previous = item.text if _SUBJECT.match(item.text) else previous
             ref = f"{lesson.path}:{item.line}"
             src = Source(ref=ref, text=item.text, as_of=lesson.date)
             point = _point(section, item, src) if item.bullet else None
@@ -108,7 +109,7 @@ def extract(lesson: Lesson) -> Extraction:
                     prelims=False,
                 )
                 unlabelled.append(li)
-            for fact in _sentence_facts(lesson, section, item, src):
+            for fact in _sentence_facts(section, item, src, n):
                 add(fact)
         if section.kind in LIST_SECTIONS and len(labelled) + len(unlabelled) >= 2:
             entries = tuple(p.name for p in labelled) + tuple(li.head for li in unlabelled)
@@ -229,29 +230,35 @@ def _head(text: str) -> str:
     return " ".join(ws[:14]) + ("…" if len(ws) > 14 else "")
 
 
-def _sentence_facts(lesson: Lesson, section: Section, item: Item, src: Source) -> list[Fact]:
+def _sentence_facts(section: Section, item: Item, src: Source, n: int) -> list[Fact]:
     """A sentence's definition, examples, target and one cloze, in that order.
 
     Spans already used by a label, an example list or a target are ``taken``, so the cloze
     blanks something else and no two cards of one sentence drill the same words.
     """
-    text = item.text
+    text = standalone(item.text)
     label = _LABEL.match(text) if item.bullet else None
     out: list[Fact] = list(_definition(section, label.group("body") if label else text, src))
     taken: list[tuple[int, int]] = [(0, label.end("label"))] if label else []
     out.extend(_examples(section, text, src, taken))
     out.extend(_target(section, text, src, taken))
-    salient = _salient(text, taken)
-    if salient is not None:
-        out.append(
-            Cloze(
-                key=f"cloze:{section.kind}:{_ordinal(section, item)}",
-                source=src,
-                section=section.kind,
-                sentence=text,
-                span=salient,
-            )
-        )
+    if not _sentence_like(text, item.bullet) or dangling(text):
+        return out
+    # Up to two clozes: the most salient span, then one of another kind or cue ("launched
+    # on 14 July 2023 from Sriharikota": the date, then the place), each its own fact.
+    kinds: set[str] = set()
+    for suffix in ("", ":2"):
+        span = salient(text, taken)
+        if span is None:
+            break
+        cat = category(text, span)
+        taken.append(span)
+        if suffix and (cat == "name:" or (cat in kinds and not cat.startswith("name:"))):
+            break  # a second name with no cue word before it is rarely the fact
+        kinds.add(cat)
+        key = f"cloze:{section.kind}:{n}{suffix}"
+        out.append(Cloze(key=key, source=src, section=section.kind, sentence=text, span=span,
+                         category=cat))  # fmt: skip
     return out
 
 
@@ -260,13 +267,20 @@ def _definition(section: Section, body: str, src: Source) -> list[Definition]:
     if not definition or definition.group("term").split()[0].lower() in _NOT_TERMS:
         return []
     term = definition.group("term").strip()
+    words = term.split()
+    if words[0] in {"The", "A", "An"} and all(w.islower() for w in words[1:]):
+        return []  # "The temple is…": a common noun leaning on the sentence before
+    meaning = _CLAUSE_END.split(definition.group("def").rstrip("."), maxsplit=1)[0]
+    meaning = _PAREN_EXAMPLES.sub("", meaning).replace("  ", " ")
+    if len(meaning.split()) > 30 or re.match(r"(?:a|the) member of\b", meaning):
+        return []
     return [
         Definition(
             key=f"definition:{slugify(term)}",
             source=src,
             section=section.kind,
             term=term,
-            definition=definition.group("def").rstrip("."),
+            definition=meaning,
             plural=definition.group("verb") == "are",
         )
     ]
@@ -315,40 +329,62 @@ def _target(section: Section, text: str, src: Source, taken: list[tuple[int, int
     ]
 
 
-def _ordinal(section: Section, item: Item) -> int:
-    return next(i for i, it in enumerate(section.items, start=1) if it is item)
+_DANGLING = re.compile(
+    r"^(?:it|this|these|those|they|its|their|he|she|his|her|such|both|consequent|"
+    r"accordingly|the same|the latter|the former)\b",
+    re.IGNORECASE,
+)
+#: "In June 2017, it expanded…": the pronoun is still the subject after an opening phrase.
+_LATE_DANGLING = re.compile(
+    r"^[^,]{0,60},\s+(?:it|its|this|they|their|these|he|she)\s", re.IGNORECASE
+)
+_CONNECTIVE = re.compile(
+    r"^(?:however|moreover|further|furthermore|also|additionally|meanwhile|in addition|"
+    r"thus|hence|therefore|in contrast|similarly|besides|initially|finally),\s+",
+    re.IGNORECASE,
+)
 
 
-def _salient(text: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """The one span of a sentence most worth hiding: a quantity, else a named country.
+def _sentence_like(text: str, bullet: bool) -> bool:
+    """A sentence (or a bullet) of six words or more: not a heading, caption or credit."""
+    ended = bullet or bool(re.search(r"[.!?][\"')\]]*$", text))
+    return ended and len(text.split()) >= 6
 
-    Amounts with a unit (₹16,300 crore, 6%, 5–10 years) beat ranges (Articles 14–18), which
-    beat bare years; a number that labels something ("Dimension 1", "GS Paper II") is skipped.
-    """
-    best: tuple[int, tuple[int, int]] | None = None
-    for m in _NUMBER.finditer(text):
-        span, value = m.span(), m.group(0)
-        if any(s < span[1] and span[0] < e for s, e in taken):
-            continue
-        if re.search(r"(Dimension|Paper|GS|Part|No\.?|Phase|Tranche)\s*$", text[: span[0]]):
-            continue
-        digits = value.replace(",", "").replace(".", "")
-        if re.search(r"[^\d\s–-]", digits):
-            score = 3
-        elif re.search(r"\d\s?[–-]\s?\d", value):
-            score = 2
-        elif re.fullmatch(r"(19|20|21)\d\d", value):
-            score = 1
-        else:
-            continue
-        if best is None or score > best[0]:
-            best = (score, span)
-    if best is not None:
-        return best[1]
-    for m in _PAREN_NAME.finditer(text):
-        if not any(s < m.end(1) and m.start(1) < e for s, e in taken):
-            return m.span(1)
-    return None
+
+_IT = re.compile(r"^(It|Its)\s")
+_SUBJECT = re.compile(
+    r"^((?:The\s+)?[A-Z][\w'’.&-]*(?:\s+(?:of\s+|and\s+|the\s+)?[A-Z0-9][\w'’.&-]*){0,6})"
+    r"(?:\s+\([^)]*\))?\s+(?:is|was|are|were|has|had)\b"
+)
+
+
+def resolve_it(text: str, before: str | None) -> str:
+    """ "It lies on the Tungabhadra" after "Hampi is a village…" → "Hampi lies on…".
+
+    Only when the sentence before opens with a named subject and a verb, so "It" can only
+    mean that subject; anything else stays as written (and makes no card)."""
+    m = _IT.match(text)
+    if not m or before is None:
+        return text
+    subject = _SUBJECT.match(before)
+    if subject is None or subject.group(1).split()[0].lower() in _NOT_TERMS:
+        return text
+    name = subject.group(1)
+    if m.group(1) == "Its":
+        name = (name[:1].upper() + name[1:]) + "'s"
+    return name + text[m.end(1) :]
+
+
+def dangling(text: str) -> bool:
+    """A sentence that leans on the one before ("It was…", "This brings…"): no card can
+    stand alone on it."""
+    return bool(_DANGLING.match(text) or _LATE_DANGLING.match(text))
+
+
+def standalone(text: str) -> str:
+    """The sentence without a leading connective ("However, the Quad…" → "The Quad…")."""
+    m = _CONNECTIVE.match(text)
+    return text[m.end() :][:1].upper() + text[m.end() + 1 :] if m else text
 
 
 def _split_list(text: str) -> list[str]:

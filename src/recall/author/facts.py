@@ -81,10 +81,14 @@ class ListItem(Fact):
 
 @dataclass(frozen=True, kw_only=True)
 class Cloze(Fact):
-    """A sentence with one salient span (a number, a named country) worth hiding."""
+    """A sentence with one salient span (a date, an Article, a count, a name) worth hiding.
+
+    ``category`` says what kind of value the span is (``date``, ``legal``, ``qty:km``,
+    ``name:by``): multiple-choice cards draw false options only from the same category."""
 
     sentence: str
     span: tuple[int, int]
+    category: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

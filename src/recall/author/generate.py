@@ -9,6 +9,7 @@ regenerating a deck gives the same cards.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ from recall.author.facts import (
     Target,
 )
 from recall.author.lesson import Lesson
+from recall.author.lesson_mcq import lesson_mcqs
 from recall.author.mcq import match_pairs, member_set
 from recall.author.quality import card_problems, duplicate_problems
 from recall.author.sheets import Sheets, TopicReport, select
@@ -51,21 +53,31 @@ class Generated:
 
 
 def _acronym(m: Maker, f: Acronym) -> list[Draft]:
-    return [
-        m.draft(f, "basic", f"What does {f.short} stand for?", f.long),
-        m.draft(
-            f, "reverse", f"What is the abbreviation of “{f.long}”?", f.short, exempt_stem=False
-        ),
-    ]
+    drafts = [m.draft(f, "basic", f"What does {f.short} stand for?", f.long)]
+    # The reverse only for an acronym the lesson leans on: used again, or a Prelims topic.
+    if m.uses(f.short) >= 2 or m.in_prelims_focus(f.short):
+        front = f"What is the abbreviation of “{f.long}”?"
+        drafts.append(m.draft(f, "reverse", front, f.short, exempt_stem=False))
+    return drafts
+
+
+_SUPERLATIVE = re.compile(
+    r"^the\s+(?:(?:first|second|third|fourth|fifth|only|\d{1,2}(?:st|nd|rd|th))\b|"
+    r"(?:[a-z]+-)?[a-z]+est\b|most\s|largest|oldest)",
+    re.IGNORECASE,
+)
 
 
 def _definition(m: Maker, f: Definition) -> list[Draft]:
-    return [
-        m.draft(
-            f, "basic", f"What {'are' if f.plural else 'is'} {f.term}?", cap(f.definition) + "."
-        ),
-        m.draft(f, "reverse", f"Which term is defined as: “{cap(f.definition)}”?", f.term),
-    ]
+    verb = "are" if f.plural else "is"
+    if _SUPERLATIVE.match(f.definition):
+        # "Maharashtra is the wealthiest Indian state": ask for the name, not the phrase.
+        return [m.draft(f, "basic", f"Which {verb} {f.definition}?", f.term)]
+    drafts = [m.draft(f, "basic", f"What {verb} {f.term}?", cap(f.definition) + ".")]
+    if len(f.term.split()) <= 5 and len(f.definition.split()) <= 25:
+        front = f"Which term is defined as: “{cap(f.definition)}”?"
+        drafts.append(m.draft(f, "reverse", front, f.term))
+    return drafts
 
 
 def _examples(m: Maker, f: Examples) -> list[Draft]:
@@ -80,24 +92,45 @@ def _cloze(m: Maker, f: Cloze) -> list[Draft]:
 
 _POINT_Q = {
     "importance": "Why does {title} matter from the {name} angle?",
-    "dimensions": "{title}: what does the {name} dimension involve?",
     "way-forward": "{title}, way forward: what does “{name}” involve?",
     "challenges": "{title}, challenges: what is “{name}”?",
 }
-_REVERSE_Q = {
-    "dimensions": "{title}: which dimension is this?\n{body}",
-    "way-forward": "{title}: which way-forward measure is this?\n{body}",
+#: Role labels ("Chairperson: the Prime Minister") become the question a Prelims paper asks.
+_ROLE_Q = {
+    "chairperson": "Who chairs {title}?",
+    "chairman": "Who chairs {title}?",
+    "chair": "Who chairs {title}?",
+    "head": "Who heads {title}?",
+    "headed by": "Who heads {title}?",
+    "headquarters": "Where is the headquarters of {title}?",
+    "hq": "Where is the headquarters of {title}?",
+    "ministry": "Which ministry runs {title}?",
+    "nodal ministry": "Which ministry runs {title}?",
+    "nodal agency": "Which body runs {title}?",
+    "implementing agency": "Which body implements {title}?",
+    "launched": "When was {title} launched?",
+    "launch year": "When was {title} launched?",
+    "established": "When was {title} established?",
+    "founded": "When was {title} founded?",
+    "members": "Who are the members of {title}?",
+    "constitutional provision": "Which constitutional provision covers {title}?",
+    "article": "Which Article of the Constitution covers {title}?",
+    "location": "Where is {title}?",
+    "located in": "Where is {title}?",
+    "state": "In which state is {title}?",
+    "river": "On which river is {title}?",
 }
 
 
 def _point(m: Maker, f: Point) -> list[Draft]:
+    """A labelled bullet: a role label becomes a real question; a list-section bullet asks
+    what it involves; any other label makes no card of its own (its sentence still may)."""
     title = m.lesson.short_title
-    q = _POINT_Q.get(f.section, "{title}: what does the lesson say about “{name}”?")
-    drafts = [m.draft(f, "basic", q.format(title=title, name=f.name), cap(f.body))]
-    if f.section in _REVERSE_Q:
-        front = _REVERSE_Q[f.section].format(title=title, body=cap(f.body))
-        drafts.append(m.draft(f, "reverse", front, f.name))
-    return drafts
+    role = _ROLE_Q.get(f.label.lower().strip())
+    if role is not None:
+        return [m.draft(f, "basic", role.format(title=title), cap(f.body))]
+    q = _POINT_Q.get(f.section)
+    return [m.draft(f, "basic", q.format(title=title, name=f.name), cap(f.body))] if q else []
 
 
 def _target(m: Maker, f: Target) -> list[Draft]:
@@ -106,7 +139,9 @@ def _target(m: Maker, f: Target) -> list[Draft]:
 
 
 def _passage(m: Maker, f: Passage) -> list[Draft]:
-    return [m.draft(f, "basic", f.question, f.text)]
+    # "Why was X in the news?" answered by a paragraph teaches nothing; a short direct
+    # answer ("In brief: …") is kept (the answer-length rule drops a long one).
+    return [m.draft(f, "basic", f.question, f.text)] if f.section == "direct-answer" else []
 
 
 _LIST_Q = {
@@ -118,6 +153,9 @@ _LIST_Q = {
 
 
 def _lesson_list(m: Maker, f: LessonList) -> list[Draft]:
+    """ "Name the N…" only when every entry is a short name a learner can list."""
+    if any(len(e.split()) > 5 or e.endswith("…") or not e[:1].isupper() for e in f.entries):
+        return []
     q = _LIST_Q[f.section].format(n=len(f.entries), title=m.lesson.short_title)
     back = "\n".join(f"{i}. {e}" for i, e in enumerate(f.entries, 1))
     return [m.draft(f, "basic", q, back, answer=" ".join(f.entries), exempt_stem=True)]
@@ -221,6 +259,8 @@ def generate(lesson: Lesson, sheets: Sheets) -> Generated:
             groups.setdefault(fact.group, []).append(fact)
     for group, members in groups.items():
         from_sheets.extend(match_pairs(maker, group, members))
+    if not sheet_facts:
+        from_lesson.extend(lesson_mcqs(maker, [f for f in lesson_facts if isinstance(f, Cloze)]))
     drafts = _interleave(from_lesson, from_sheets)
     result = Generated(
         lesson=lesson, cards=[], topics=report, facts=len(lesson_facts) + len(sheet_facts)
@@ -238,4 +278,13 @@ def generate(lesson: Lesson, sheets: Sheets) -> Generated:
             result.dropped.append((card.fact, card.kind, dupes[card.id]))
         else:
             result.cards.append(card)
+    if not any(c.kind == "mcq" for c in result.cards):
+        result.dropped.append(("lesson", "mcq", NO_MCQ))
     return result
+
+
+#: Prelims is multiple choice: a lesson without one says why, so the teacher can add a sheet.
+NO_MCQ = (
+    "no multiple-choice card: no fact sheet matches this lesson and it states fewer than two "
+    "values of one kind (whole dates, or amounts in one unit) to set against each other"
+)

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from recall.author.clean import clean_lines
 from recall.errors import RecallError
 from recall.text import clean, fold, slugify, strip_symbols
 
@@ -201,12 +202,16 @@ def parse(text: str, path: str = "-", fallback_title: str | None = None) -> Less
         n for i, ln in enumerate(lines, start=1) if _TABLE_RULE.match(ln)
         for n in (i, i - 1) if n >= 1 and _TABLE_ROW.match(lines[n - 1])
     }  # fmt: skip
+    cleaned = clean_lines(lines, _is_heading)
+    lines = cleaned.lines
     parser = _Parser()
     for no, raw in enumerate(lines, start=1):
+        if no in cleaned.joined:
+            continue
         if _TABLE_ROW.match(raw):
             if no in table_skip:
                 continue
-            raw = "- " + raw.strip().strip("|").split("|")[0].strip()
+            raw = _table_point(raw)
         parser.line(no, raw)
     return parser.lesson(path, fallback_title)
 
@@ -413,13 +418,37 @@ def _unmark(text: str) -> str:
     return text.replace("`", "")
 
 
+def _table_point(row: str) -> str:
+    """A data row as one point: ``Name: description`` when the first cells are a serial
+    number and a name, else its first cell. A row of bold cells is a header: nothing."""
+    cells = [c.strip() for c in row.strip().strip("|").split("|")]
+    if all(c.startswith("**") or not c for c in cells):
+        return ""
+    cells = [clean(_unmark(re.sub(r"(?:<br\s*/?>)+", " ", c))) for c in cells]
+    serial = bool(cells) and bool(re.fullmatch(r"(?:\d{1,3}|[IVXivx]{1,4})[.)]?", cells[0]))
+    while cells and re.fullmatch(r"(?:\d{1,3}|[IVXivx]{1,4})?[.)]?", cells[0]):
+        cells = cells[1:]
+    if serial and len(cells) >= 2 and cells[1] and len(cells[0].split()) <= 10:
+        return f"- {cells[0]}: {cells[1]}"
+    return f"- {cells[0]}" if cells else ""
+
+
+def _is_heading(raw: str) -> bool:
+    md = _MD_HEADING.match(raw)
+    return _heading_kind(strip_symbols(clean(_unmark(md.group(2) if md else raw))))[0] is not None
+
+
 def _heading_kind(line: str) -> tuple[str | None, str]:
     """The section kind this line opens, and any text after ``Heading:`` on the same line."""
-    if len(line) > 80:
-        return None, ""
     head, sep, rest = line.partition(":")
+    if len(head if sep else line) > 80:
+        return None, ""
     key = re.sub(r"\s+", " ", fold(head.replace("/", " ")).rstrip("?")).strip()
     kind = _HEADING_LOOKUP.get(key)
+    if kind is None and not sep and line.endswith("?") and len(line.split()) <= 10:
+        # "What is Gaganyaan?": a question as a heading; as a sentence it would make a card
+        # that asks "What is What?".
+        return ("concept" if re.match(r"(?i)what (?:is|are|was|were)\b", line) else "other"), ""
     if kind is None:
         return None, ""
     rest = rest.strip()

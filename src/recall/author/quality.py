@@ -14,6 +14,10 @@ from functools import lru_cache
 from recall.cards import CLOZE, LETTERS, Card, Draft
 from recall.text import content_words, fold, words
 
+#: The longest basic answer a learner is asked to recall, in words. Thirty words is about
+#: two clauses, what a person can say back from memory; a longer passage is recognised, not
+#: recalled, so the generator splits it into smaller facts or leaves it out.
+MAX_ANSWER_WORDS = 30
 #: Words a card may add around a sourced answer without needing support.
 _GLUE = frozenset({"since", "per", "lesson", "unconfirmed", "source", "one", "flag"})
 
@@ -90,8 +94,12 @@ def _card_problems(draft: Draft) -> list[str]:
             problems.append("cloze text shows what it hides")
     elif card.kind == "mcq":
         problems.extend(_mcq_problems(card, draft))
-    elif not draft.exempt_stem and contains_answer(card.front, answer):
-        problems.append("question contains its own answer")
+    else:
+        if not draft.exempt_stem and contains_answer(card.front, answer):
+            problems.append("question contains its own answer")
+        n = len(card.back.split("\n")[0].split())
+        if n > MAX_ANSWER_WORDS:
+            problems.append(f"answer of {n} words is too long to recall (limit {MAX_ANSWER_WORDS})")
     return problems
 
 
@@ -128,8 +136,12 @@ def duplicate_problems(cards: Iterable[Card]) -> dict[str, str]:
             out[card.id] = "duplicate id"
             continue
         seen_ids.add(card.id)
+        # A cloze is told by what it hides: two clozes of one sentence that hide different
+        # words ask different questions.
         key = fold(
-            CLOZE.sub(lambda m: m.group(2), card.front) if card.kind == "cloze" else card.front
+            CLOZE.sub(lambda m: f" hidden {m.group(2)} end ", card.front)
+            if card.kind == "cloze"
+            else card.front
         )
         if card.kind == "mcq":  # one stem, other options: another question
             key += " | " + " | ".join(sorted(fold(o) for o in card.options))

@@ -126,7 +126,9 @@ def _entry(fact: Fact, topic_name: str) -> dict[str, Any] | None:
         return {
             "type": "attribute",
             "subject": topic_name,
-            "attribute": "figure",
+            # The blanked sentence names what is asked, so two blanks of one sentence (or two
+            # sentences about one topic) are two attributes, not a contradiction.
+            "attribute": blank,
             "value": fact.sentence[a:b],
             "question": f"Fill in the blank: {blank}",
         }
