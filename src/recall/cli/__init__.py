@@ -18,6 +18,7 @@ import recall.cli.author
 import recall.cli.browse
 import recall.cli.collection
 import recall.cli.data
+import recall.cli.exam
 import recall.cli.example
 import recall.cli.facts
 import recall.cli.settings

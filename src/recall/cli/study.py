@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -43,6 +44,7 @@ def review(
     deck = col.find_deck(deck_name) if deck_name else None
     titles = col.deck_titles()
     session = Session(col, Scheduler(col.settings()), deck=deck, limit=limit, ahead=ahead or 0)
+    _exam_line(col, session.sched, deck)
     run(session, Terminal(), deck_title=lambda slug: titles.get(slug, slug))
 
 
@@ -61,6 +63,7 @@ def due(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
+    _exam_line(col, Scheduler(col.settings()), deck)
     for d in data["decks"]:
         click.echo(f"{d['deck']}: {d['new']} new, {d['learning']} learning, {d['review']} review")
     t = data["total"]
@@ -89,6 +92,7 @@ def stats(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
+    _exam_line(col, Scheduler(col.settings()), deck)
     c, r = data["cards"], data["reviews"]
     click.echo(
         f"cards: {c['total']} ({c['new']} new, {c['learning']} learning, {c['review']} review, "
@@ -111,3 +115,12 @@ def stats(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
     click.echo("due in the next 30 days:")
     for line in bar_chart(data["forecast"]):
         click.echo("  " + line)
+
+
+def _exam_line(col: Any, sched: Any, deck: str | None) -> None:
+    """Say so when an exam is shaping today's queue (`recall exam` shows it in full)."""
+    from recall.cli.exam import exam_notice
+
+    line = exam_notice(col, sched, utc_now(), deck)
+    if line:
+        click.echo(line)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from recall.store.cards import EXPORT_COLUMNS
 from recall.store.connection import BUSY_TIMEOUT_MS, SESSION_LOG_PAGES
 from recall.store.decks import AddReport, DeckStore
+from recall.store.exams import ExamRecord, ExamStore
 from recall.store.imports import History, ImportedReview, ImportStore
 from recall.store.log import LogStore
 from recall.store.manage import CardText, Removed
@@ -36,6 +37,7 @@ __all__ = [
     "CardText",
     "Collection",
     "Entry",
+    "ExamRecord",
     "History",
     "ImportedReview",
     "Removed",
@@ -49,5 +51,5 @@ __all__ = [
 ]
 
 
-class Collection(DeckStore, LogStore, ParamStore, ImportStore, SearchStore):
+class Collection(DeckStore, LogStore, ParamStore, ImportStore, SearchStore, ExamStore):
     """An open collection file, with the named queries of every table."""

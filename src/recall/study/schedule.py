@@ -23,6 +23,7 @@ A learner's day starts at a configurable local hour (4 a.m. by default) in their
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     import fsrs
 
 STABILITY_MAX = 36500.0
+#: Exam mode's say in a review card's days until due (:mod:`recall.study.exam`).
+ExamRule = Callable[[Memory, date, int], int]
 
 
 class Scheduler:
@@ -153,13 +156,14 @@ class Scheduler:
         *,
         seed: int | None = None,
         balance: fuzz.Balancer | None = None,
+        exam: ExamRule | None = None,
     ) -> Memory:
         """The card's memory after answering ``rating`` at ``now`` (a UTC instant).
 
         ``seed`` (:func:`fuzz_seed`) turns on Anki's fuzz, exactly as Anki draws it; without
         it intervals are unfuzzed. ``balance`` is the load balancer, when it is on.
         """
-        return self._outcomes(memory, now, (rating,), seed, balance)[rating]
+        return self._outcomes(memory, now, (rating,), seed, balance, exam)[rating]
 
     def outcomes(
         self,
@@ -168,9 +172,10 @@ class Scheduler:
         *,
         seed: int | None = None,
         balance: fuzz.Balancer | None = None,
+        exam: ExamRule | None = None,
     ) -> dict[Rating, Memory]:
         """What each rating would give now: Anki's ``next_states``."""
-        return self._outcomes(memory, now, tuple(Rating), seed, balance)
+        return self._outcomes(memory, now, tuple(Rating), seed, balance, exam)
 
     def preview(
         self,
@@ -179,12 +184,14 @@ class Scheduler:
         *,
         seed: int | None = None,
         balance: fuzz.Balancer | None = None,
+        exam: ExamRule | None = None,
     ) -> dict[Rating, timedelta]:
         """The wait each rating would give now: with the same seed and balancer as the answer,
         exactly what answering then schedules."""
         now = now.astimezone(UTC)
         out = {}
-        for rating, after in self.outcomes(memory, now, seed=seed, balance=balance).items():
+        outcomes = self.outcomes(memory, now, seed=seed, balance=balance, exam=exam)
+        for rating, after in outcomes.items():
             assert after.due is not None
             out[rating] = after.due - now
         return out
@@ -196,6 +203,7 @@ class Scheduler:
         ratings: tuple[Rating, ...],
         seed: int | None,
         balance: fuzz.Balancer | None,
+        exam: ExamRule | None = None,
     ) -> dict[Rating, Memory]:
         now = now.astimezone(UTC)
         wanted = set(ratings)
@@ -211,6 +219,8 @@ class Scheduler:
             after = _as_stored(states[rating])
             if after.state == State.Review:
                 d = days[rating]
+                if exam is not None:  # an exam may bring the due day forward
+                    d = exam(after, self.day(now), d)
                 due = self.day_start(self.day(now) + timedelta(days=d))
                 out[rating] = replace(after, due=due, interval=d)
             else:

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from recall.errors import RecallError
 from recall.memory import Memory, Rating, State
 from recall.store import Collection, Entry, Row, parse_ts
+from recall.study.exam import planner
 from recall.study.schedule import Scheduler, fuzz_seed, log_stamp
 
 MAX_ANSWER_MS = 60_000  # as Anki: a card left on screen for ten minutes counts as one
@@ -139,6 +140,7 @@ class Session:
         self.ahead = ahead
         col.defer_checkpoints()
         self.started = clock()
+        self.exams = planner(col, sched, self.started)  # exam mode, when an exam is set
         queue = build_queue(col, sched, self.started, deck, ahead)
         self.reviews, self.news = queue.review, queue.new
         self.answered: list[Answered] = []
@@ -235,7 +237,8 @@ class Session:
     def preview(self, row: Row) -> dict[Rating, timedelta]:
         """The wait each rating gives: the same fuzz seed as the answer, so what the screen
         shows is what answering then schedules."""
-        return self.sched.preview(row.memory, self.clock(), seed=self._seed(row.uid, row.memory))
+        seed, exam = self._seed(row.uid, row.memory), self.exams.rule(row.deck)
+        return self.sched.preview(row.memory, self.clock(), seed=seed, exam=exam)
 
     def _seed(self, uid: str, memory: Memory) -> int | None:
         return fuzz_seed(uid, memory.reps) if self.sched.settings.fuzz else None
@@ -253,7 +256,7 @@ class Session:
             # ``memory`` is read inside the answer's transaction; raising rolls it back.
             if memory != expected:
                 raise AnsweredElsewhere(row.uid)
-            result = self._schedule(row.uid, memory, rating, now)
+            result = self._schedule(row.uid, memory, rating, now, row.deck)
             after.append(result[0])
             return result
 
@@ -265,6 +268,7 @@ class Session:
             self._drop(row)
             raise
         self._unfolded += 1
+        self.exams.placed(after[0])
         if row.memory.state in _LEARNING or after[0].state in _LEARNING:
             self._forget_learning()
         self._drop(row, self.sched.settings.bury_siblings)
@@ -276,12 +280,12 @@ class Session:
         return done
 
     def _schedule(
-        self, uid: str, memory: Memory, rating: Rating, now: datetime
+        self, uid: str, memory: Memory, rating: Rating, now: datetime, deck: str = ""
     ) -> tuple[Memory, int]:
         """The memory after this answer, and the days since the last review (Anki's count)."""
-        sched = self.sched
+        sched, exam = self.sched, self.exams.rule(deck)
         elapsed = sched.elapsed_days(memory.last_review, now) if memory.last_review else 0
-        return sched.answer(memory, rating, now, seed=self._seed(uid, memory)), elapsed
+        return sched.answer(memory, rating, now, seed=self._seed(uid, memory), exam=exam), elapsed
 
     def last_action(self) -> str | None:
         """What :meth:`undo` would take back: "answer", "suspend", "bury", or None."""
