@@ -19,7 +19,8 @@ class _Group(click.Group):
     """A click group that turns a RecallError into one line and exit status 2.
 
     With ``--json`` the line is a JSON object on standard output instead (``error``, and
-    ``file``/``line`` when known), so a script reading the output always gets JSON. A reader
+    ``file``/``line`` when known), so a script reading the output always gets JSON — a
+    usage error too (a missing argument, an unknown option). A reader
     that stops early (``recall cards '*' | head``) ends the command quietly with status 0,
     as ``head`` expects of the commands it reads.
     """
@@ -33,6 +34,10 @@ class _Group(click.Group):
         except BrokenPipeError:
             _quiet_after_broken_pipe()
             ctx.exit(0)
+        except click.UsageError as exc:
+            if not _wants_json(self, ctx, args):
+                raise  # click prints the usage and the error, exit 2
+            self._fail(ctx, args, exc.format_message(), exc.format_message(), None, None)
         except RecallError as exc:
             self._fail(ctx, args, str(exc), exc.message, exc.path, exc.line)
         except OSError as exc:

@@ -10,6 +10,13 @@ import click
 
 from recall.cli.common import cli, db_option, open_collection, utc_now
 
+# What a first run finds: an empty collection, and the two ways to fill it.
+EMPTY = (
+    "Your collection has no cards yet. Load the shipped decks with `recall add decks/`\n"
+    "(from a clone of recall), or build a practice collection with months of history:\n"
+    "`recall example example.db`, then `recall review --db example.db`."
+)
+
 
 @cli.command()
 @click.option("--deck", "deck_name", help="Only this deck (slug, title or a prefix).")
@@ -43,6 +50,9 @@ def review(
     col = open_collection(db_path)
     deck = col.find_deck(deck_name) if deck_name else None
     titles = col.deck_titles()
+    if not titles:
+        click.echo(EMPTY)
+        return
     session = Session(col, Scheduler(col.settings()), deck=deck, limit=limit, ahead=ahead or 0)
     _exam_line(col, session.sched, deck)
     run(session, Terminal(), deck_title=lambda slug: titles.get(slug, slug))
@@ -68,6 +78,8 @@ def due(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
         click.echo(f"{d['deck']}: {d['new']} new, {d['learning']} learning, {d['review']} review")
     t = data["total"]
     click.echo(f"today: {t['new']} new, {t['learning']} learning, {t['review']} review")
+    if not data["decks"]:
+        click.echo(EMPTY)
     if data["next_due"]:
         from datetime import datetime
 
@@ -99,15 +111,7 @@ def stats(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
         f"{c['relearning']} relearning, {c['suspended']} suspended)"
     )
     click.echo(f"reviews: {r['today']} today, {r['7_days']} in 7 days, {r['30_days']} in 30 days")
-    tr = data["true_retention_30_days"]
-    click.echo(
-        "true retention (30 days): "
-        + (
-            f"{tr:.1%} of {data['review_cards_judged']} reviews"
-            if tr is not None
-            else "no reviews yet"
-        )
-    )
+    click.echo("true retention (30 days): " + _retention(data))
     ar = data["average_retrievability"]
     click.echo("average retrievability: " + (f"{ar:.1%}" if ar is not None else "—"))
     n = data["streak_days"]
@@ -124,3 +128,26 @@ def _exam_line(col: Any, sched: Any, deck: str | None) -> None:
     line = exam_notice(col, sched, utc_now(), deck)
     if line:
         click.echo(line)
+
+
+def _retention(data: dict[str, object]) -> str:
+    """True retention counts only answers to cards in review (due after a day or more), as
+    Anki's does: learning and relearning steps say little about long-term memory. Say so,
+    or a first day's "18 reviews today" beside "no reviews yet" reads as a bug."""
+    tr, judged, answers = (
+        data["true_retention_30_days"],
+        data["review_cards_judged"],
+        data["reviews"],
+    )
+    if isinstance(tr, float):
+        noun = "answer" if judged == 1 else "answers"
+        return f"{tr:.1%} of {judged} {noun} to review cards (learning steps not counted)"
+    answered = answers["30_days"] if isinstance(answers, dict) else 0
+    if not answered:
+        return "no reviews yet"
+    return (
+        f"none yet: it counts only answers to cards in review; your {answered} "
+        f"answer{'' if answered == 1 else 's'} in these 30 days "
+        f"{'was a learning step' if answered == 1 else 'were all learning steps'}, "
+        "which it leaves out"
+    )

@@ -22,7 +22,7 @@ from typing import TextIO
 import click
 
 from recall.cards import CLOZE, LETTERS
-from recall.memory import Rating
+from recall.memory import Rating, State
 from recall.store import Row
 from recall.study.schedule import format_interval
 from recall.study.session import AnsweredElsewhere, Session
@@ -135,8 +135,39 @@ def _front_text(text: str) -> str:
     return CLOZE.sub(lambda m: f"[{m.group(3) or '…'}]", text)
 
 
+def session_counts(session: Session, row: Row) -> tuple[int, int, int]:
+    """(new, learning, review) cards this session will still show, the one on screen
+    included: today's counts, or with ``--limit`` only as many as the limit leaves — the
+    card on screen, then learning cards, then new cards spread among the reviews, the order
+    the session takes them in."""
+    counts = list(session.counts())
+    if session.limit is None:
+        return counts[0], counts[1], counts[2]
+    left = max(0, session.limit - len(session.answered))
+    shown = [0, 0, 0]
+    on_screen = _KIND_OF_STATE.get(row.memory.state, 1)
+    if left and counts[on_screen]:
+        shown[on_screen] += 1
+        left -= 1
+    learning = min(counts[1] - shown[1], left)
+    shown[1] += learning
+    left -= learning
+    for i in range(left):
+        n, r = counts[0] - shown[0], counts[2] - shown[2]
+        if not n and not r:
+            break
+        if n and (not r or (len(session.answered) + i) % max(1, (n + r) // n) == 0):
+            shown[0] += 1
+        else:
+            shown[2] += 1
+    return shown[0], shown[1], shown[2]
+
+
+_KIND_OF_STATE = {State.New: 0, State.Learning: 1, State.Relearning: 1, State.Review: 2}
+
+
 def _header(session: Session, term: Terminal, row: Row, deck: str, message: str = "") -> None:
-    new, learning, review = session.counts()
+    new, learning, review = session_counts(session, row)
     term.clear()
     if message:
         term.say(message, fg="yellow")
