@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from recall.errors import RecallError
+from recall.errors import RecallError, sqlite_message
 from recall.store.backup import take
 from recall.store.schema import MIGRATION_NAMES, applied_migrations, migrate
 
@@ -136,7 +136,13 @@ def open_connection(path: Path) -> sqlite3.Connection:
             raise RecallError("is a directory, not a collection file", name)
         with path.open("rb") as fh:
             header = fh.read(100)
-        if header and header[:16] != b"SQLite format 3\x00":
+        if not header:
+            raise RecallError(
+                "collection file is empty (0 bytes), so it was cut short or never written; "
+                "`recall restore --latest` puts back a backup, or remove the file to start anew",
+                name,
+            )
+        if header[:16] != b"SQLite format 3\x00":
             raise RecallError("not a recall collection (not an SQLite file)", name)
         if _truncated(header, path.stat().st_size):
             raise RecallError("collection is damaged (the file is shorter than it says)", name)
@@ -184,7 +190,7 @@ def _truncated(header: bytes, size: int) -> bool:
     SQLite itself does; checking it costs nothing, unlike reading every page.
     """
     if len(header) < 100:
-        return bool(header)
+        return True
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
@@ -199,4 +205,4 @@ def busy_error(exc: sqlite3.OperationalError, path: Path) -> RecallError:
             f"{BUSY_TIMEOUT_MS / 1000:g} s; try again",
             str(path),
         )
-    return RecallError(f"cannot open collection: {exc}", str(path))
+    return RecallError(sqlite_message(exc), str(path))
