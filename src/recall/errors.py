@@ -60,17 +60,34 @@ _SQLITE_ADVICE = {
 }
 
 
-def sqlite_message(exc: BaseException) -> str:
+def sqlite_message(exc: BaseException, path: str | None = None) -> str:
     """One line about an ``sqlite3.Error``: what happened and what to do.
 
     Matched on SQLite's result code (``sqlite_errorname``, e.g. ``SQLITE_IOERR_WRITE``),
-    not on the message text; an unknown code keeps SQLite's own words.
+    not on the message text; an unknown code keeps SQLite's own words. SQLite reports a
+    full disk as an I/O error when it cannot grow its shared-memory file, so with the
+    collection's ``path`` the disk's free space decides.
     """
     name = str(getattr(exc, "sqlite_errorname", "") or "")
+    disk_codes = ("SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN")
+    if path is not None and name.startswith(disk_codes) and _disk_full(path):
+        name = "SQLITE_FULL"
     for code, advice in _SQLITE_ADVICE.items():
         if name == code or name.startswith(code + "_"):
             return f"{advice} ({exc})"
     return f"SQLite error: {exc}"
+
+
+def _disk_full(path: str) -> bool:
+    import os
+    from pathlib import Path
+
+    folder = Path(path).resolve().parent
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < 64 * 1024
 
 
 def load_toml(text: str, path: str) -> dict[str, Any]:

@@ -11,11 +11,12 @@ line on stderr and exit status 2 — never a traceback.
 from __future__ import annotations
 
 from recall.cli import anki, author, collection, data, settings, study  # noqa: F401  (registers)
-from recall.cli.common import cli
+from recall.cli.common import cli, install_signal_handlers
 
 __all__ = ["cli", "main"]
 
 
 def main() -> None:
     """Console-script entry point."""
+    install_signal_handlers()
     cli(prog_name="recall")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from recall.cli.common import cli, db_option, open_collection, progress, utc_now
+from recall.cli.common import cli, db_option, echo, open_collection, progress, utc_now
 from recall.errors import RecallError
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def export(
             raise RecallError(f"cannot write: {exc.strerror}", str(output)) from None
     names = ", ".join(d.anki_name for d in decks)
     extra = " with scheduling" if with_scheduling else ""
-    click.echo(f"wrote {output}: {total} notes in {len(decks)} deck(s){extra}: {names}")
+    echo(f"wrote {output}: {total} notes in {len(decks)} deck(s){extra}: {names}")
 
 
 def _gather(

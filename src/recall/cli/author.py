@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from recall.cli.common import cli, progress, utc_now
+from recall.cli.common import cli, echo, echo_json, progress, utc_now
 
 
 @cli.command()
@@ -53,7 +52,7 @@ def generate(
     summaries = [p.summary for p in plans]
     if as_json:
         payload = {"decks": summaries, "written": not dry_run}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        echo_json(payload)
     else:
         for s in summaries:
             _print_summary(s, dry_run)
@@ -62,37 +61,30 @@ def generate(
 def _print_summary(s: dict[str, Any], dry_run: bool) -> None:
     kinds = ", ".join(f"{n} {k}" for k, n in s["kinds"].items() if n)
     verb = "would write" if dry_run else "wrote"
-    click.echo(
-        f"{verb} {click.style(s['deck'], bold=True)}: "
-        f"{s['cards']} cards ({kinds}) from {s['facts']} facts"
-    )
+    echo(f"{verb} ", nl=False)
+    echo(s["deck"], nl=False, bold=True)
+    echo(f": {s['cards']} cards ({kinds}) from {s['facts']} facts")
     matched = len(s["topics_matched"])
     total = matched + len(s["topics_without_facts"])
     if total:
-        click.echo(f"  Prelims topics with facts: {matched} of {total}")
+        echo(f"  Prelims topics with facts: {matched} of {total}")
     for t in s["topics_without_facts"]:
-        click.echo(
-            click.style(f"  no facts for topic (line {t['line']}): {t['topic']}", fg="yellow")
-        )
+        echo(f"  no facts for topic (line {t['line']}): {t['topic']}", fg="yellow")
     if s["topics_without_facts"]:
-        click.echo(
-            "  add them to a fact sheet in the facts directory, with a source URL and as_of date"
-        )
+        echo("  add them to a fact sheet in the facts directory, with a source URL and as_of date")
     if s["also_mentioned"]:
-        click.echo(f"  fact-sheet topics mentioned in the text: {', '.join(s['also_mentioned'])}")
+        echo(f"  fact-sheet topics mentioned in the text: {', '.join(s['also_mentioned'])}")
     ch = s["changes"]
     if any(
         ch[k]
         for k in ("changed", "unchanged", "kept_edits", "replaced_edits", "retired", "revived")
     ):
         parts = [f"{ch[k]} {k.replace('_', ' ')}" for k in ch if ch[k]]
-        click.echo(f"  regenerated: {', '.join(parts)}")
+        echo(f"  regenerated: {', '.join(parts)}")
     if ch["replaced_edits"]:
-        click.echo(
-            click.style(
-                "  your edits were replaced on cards whose lesson text changed (see git diff)",
-                fg="yellow",
-            )
+        echo(
+            "  your edits were replaced on cards whose lesson text changed (see git diff)",
+            fg="yellow",
         )
     for d in s["dropped"]:
-        click.echo(f"  dropped a {d['kind']} card for {d['fact']}: {d['reason']}")
+        echo(f"  dropped a {d['kind']} card for {d['fact']}: {d['reason']}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from recall.cli.common import cli, db_option, open_collection, utc_now
+from recall.cli.common import cli, db_option, echo, open_collection, utc_now
 
 
 @cli.command()
@@ -19,13 +19,14 @@ def add(deck_files: tuple[Path, ...], db_path: Path | None) -> None:
     history; cards retired from the deck leave the review queue but keep their history.
     Running it twice changes nothing. Every deck file is read before anything is written.
     """
-    from recall.deckfile import read_deck
+    from recall.deckfile import check_uids, read_deck
 
     decks = [(read_deck(p), str(p)) for p in deck_files]
+    check_uids(decks)
     col = open_collection(db_path)
     for deck, file in decks:
         r = col.add_deck(deck, file, utc_now())
-        click.echo(
+        echo(
             f"{deck.slug}: {r.added} added, {r.updated} updated, {r.retired} retired"
             + (f", {r.restored} restored" if r.restored else "")
             + f", {r.unchanged} unchanged"
@@ -39,12 +40,10 @@ def decks(db_path: Path | None) -> None:
     col = open_collection(db_path)
     rows = col.decks()
     if not rows:
-        click.echo("No decks yet: load one with `recall add decks/<deck>.toml`.")
+        echo("No decks yet: load one with `recall add decks/<deck>.toml`.")
     for d in rows:
         extra = f", {d['suspended']} suspended" if d["suspended"] else ""
-        click.echo(
-            f"{d['slug']}  {d['cards'] or 0} cards ({d['new'] or 0} new{extra})  {d['title']}"
-        )
+        echo(f"{d['slug']}  {d['cards'] or 0} cards ({d['new'] or 0} new{extra})  {d['title']}")
 
 
 @cli.command()
@@ -56,7 +55,7 @@ def suspend(card_ids: tuple[str, ...], db_path: Path | None) -> None:
     for ref in card_ids:
         row = col.find_card(ref)
         col.set_flags(row.uid, suspended=1)
-        click.echo(f"suspended {row.uid}")
+        echo(f"suspended {row.uid}")
 
 
 @cli.command()
@@ -68,4 +67,4 @@ def unsuspend(card_ids: tuple[str, ...], db_path: Path | None) -> None:
     for ref in card_ids:
         row = col.find_card(ref)
         col.set_flags(row.uid, suspended=0, buried_until=None)
-        click.echo(f"unsuspended {row.uid}")
+        echo(f"unsuspended {row.uid}")

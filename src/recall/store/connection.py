@@ -205,4 +205,4 @@ def busy_error(exc: sqlite3.OperationalError, path: Path) -> RecallError:
             f"{BUSY_TIMEOUT_MS / 1000:g} s; try again",
             str(path),
         )
-    return RecallError(sqlite_message(exc), str(path))
+    return RecallError(sqlite_message(exc, str(path)), str(path))
