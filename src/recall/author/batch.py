@@ -24,7 +24,7 @@ from recall.author.lesson import Lesson, decode, parse, read_lesson
 from recall.author.sheets import Sheets, load_sheets, sheet_files
 from recall.deckfile import Deck, MergeReport, merge, read_deck
 from recall.errors import RecallError
-from recall.fsio import commit_all, discard, stage, write_atomic
+from recall.fsio import commit_all, discard, stage
 
 LESSON_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 #: Below this many lessons a process pool costs more than it saves.
@@ -144,13 +144,29 @@ def _check_unique(plans: list[Plan]) -> None:
 
 
 def write_all(plans: list[Plan]) -> None:
-    """Write every planned deck, each atomically; a deck whose file already holds exactly
-    its text is left untouched (so its modification time still means something)."""
+    """Write every planned deck, or none: each is staged beside its target first, and only
+    when all are on disk are they renamed; a deck whose file already holds exactly its text
+    is left untouched (so its modification time still means something)."""
+    token = secrets.token_hex(6)
     staged = [(p.staged, p.path) for p in plans if p.staged is not None and not p.unchanged]
-    commit_all(staged)
-    for plan in plans:
-        if not plan.unchanged and plan.staged is None:
-            write_atomic(plan.path, plan.text.encode("utf-8"))
+    current = plans[0].path.parent if plans else Path()
+    try:
+        for plan in plans:
+            if not plan.unchanged and plan.staged is None:
+                current = plan.path
+                tmp = stage(plan.path, plan.text.encode("utf-8"), token)
+                staged.append((tmp, plan.path))
+        commit_all(staged)
+    except BaseException as exc:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        for folder in {p.path.parent for p in plans}:
+            discard(folder, token)  # one cut short by the error, before it was listed
+        if isinstance(exc, OSError):
+            why = exc.strerror or str(exc)
+            msg = f"cannot write deck file ({why}); none was written"
+            raise RecallError(msg, str(current)) from None
+        raise
 
 
 def plan_one(source: Source, sheets: Sheets, out_dir: Path, now: datetime, token: str = "") -> Plan:
