@@ -106,18 +106,21 @@ def plan_all(
     if len(sources) >= PARALLEL_FROM and jobs > 1:
         token = secrets.token_hex(6) if stage else ""
         chunk = max(1, len(sources) // (jobs * 8))
+        init = (facts_dir, os.getpid())
+        pool = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=init)
         try:
-            with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(facts_dir,)) as pool:
-                results: Iterator[Plan] = pool.map(
-                    _plan_in_worker, sources, [out_dir] * len(sources), [now] * len(sources),
-                    [token] * len(sources), chunksize=chunk,
-                )  # fmt: skip
-                plans = []
-                for plan in results:
-                    plans.append(plan)
-                    progress(1)
+            results: Iterator[Plan] = pool.map(
+                _plan_in_worker, sources, [out_dir] * len(sources), [now] * len(sources),
+                [token] * len(sources), chunksize=chunk,
+            )  # fmt: skip
+            plans = []
+            for plan in results:
+                plans.append(plan)
+                progress(1)
+            pool.shutdown()
             _check_unique(plans)
         except BaseException:
+            _stop(pool)  # before discarding: a worker still running would stage another file
             if token:
                 discard(out_dir, token)
             raise
@@ -247,9 +250,40 @@ def summarise(result: Generated, path: Path, deck: Deck, report: MergeReport) ->
 _WORKER_SHEETS: Sheets | None = None
 
 
-def _init_worker(facts_dir: Path) -> None:
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the pool now: queued lessons cancelled, running workers terminated and reaped
+    (a plain shutdown would wait for every lesson already handed to the pool)."""
+    import multiprocessing
+
+    pool.shutdown(wait=False, cancel_futures=True)
+    for child in multiprocessing.active_children():
+        child.terminate()
+        child.join()
+
+
+def _init_worker(facts_dir: Path, parent: int) -> None:
     global _WORKER_SHEETS  # one load per worker process, not one per lesson
+    _die_with_parent(parent)
     _WORKER_SHEETS = load_sheets(sheet_files(facts_dir))
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker ignores Ctrl-C (the parent handles it and stops the pool), dies at SIGTERM,
+    and on Linux is killed when its parent dies, even by SIGKILL: otherwise it waits for
+    work forever, holding the parent's stdout open, so a pipeline around recall never ends."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: the parent's _stop still ends the pool on every caught exit
+    if os.getppid() != parent:  # the parent died before the prctl took effect
+        os._exit(1)
 
 
 def _plan_in_worker(source: Source, out_dir: Path, now: datetime, token: str) -> Plan:
