@@ -72,7 +72,7 @@ MCQ = genanki.Model(
 )  # fmt: skip
 
 
-_SPECIAL = re.compile(r"[&<>\"'{}\r\n]")
+_SPECIAL = re.compile(r"[&<>\"'{}\r\n\x1f]")
 
 
 def escape(text: str) -> str:
@@ -80,7 +80,8 @@ def escape(text: str) -> str:
     if not _SPECIAL.search(text):
         return text  # most text has nothing to escape
     out = html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;")
-    return out.replace("\r\n", "\n").replace("\n", "<br>")
+    # U+001F separates a note's fields in Anki's file: one inside a field adds a field.
+    return out.replace("\r\n", "\n").replace("\n", "<br>").replace("\x1f", "\ufffd")
 
 
 def cloze_html(text: str) -> str:
