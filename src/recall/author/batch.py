@@ -255,9 +255,13 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     (a plain shutdown would wait for every lesson already handed to the pool)."""
     import multiprocessing
 
-    pool.shutdown(wait=False, cancel_futures=True)
-    for child in multiprocessing.active_children():
+    children = multiprocessing.active_children()
+    for child in children:
         child.terminate()
+    # The pool's own thread sees its workers gone and winds down; waiting for it here
+    # leaves nothing for the interpreter's exit to trip over.
+    pool.shutdown(wait=True, cancel_futures=True)
+    for child in children:
         child.join()
 
 
