@@ -23,6 +23,7 @@ from recall.cards import Card
 from recall.deckfile import Deck, write_deck
 from tests.conftest import FACTS, ROOT, run
 from tests.test_hostile_backups import make_collection
+from tests.test_hostile_resources import wait_for
 
 UNIT_SEPARATOR = "\x1f"
 
@@ -108,7 +109,8 @@ def test_an_export_signalled_leaves_no_temporary_file(tmp_path: Path, sig: signa
              "-o", str(out / f"e{i}.apkg")],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
         )  # fmt: skip
-        time.sleep(rng.uniform(0.3, 1.0))
+        wait_for(lambda: any(n.name.startswith(".") for n in out.iterdir()), p)  # writing
+        time.sleep(rng.uniform(0, 0.3))
         p.send_signal(sig)
         _, err = p.communicate(timeout=60)
         assert b"Traceback" not in err

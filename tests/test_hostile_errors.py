@@ -233,7 +233,7 @@ def versions(tmp_path: Path, n: int) -> tuple[Path, Path]:
 def test_two_adds_of_two_versions_of_one_deck_end_as_one_order_or_the_other(
     tmp_path: Path,
 ) -> None:
-    old, new = versions(tmp_path, 6000)
+    old, new = versions(tmp_path, 2000)
     expected = {p: read_deck(p) for p in (old, new)}
     for i in range(3):
         db = tmp_path / f"race{i}.db"
@@ -256,6 +256,6 @@ def test_two_adds_of_two_versions_of_one_deck_end_as_one_order_or_the_other(
         first = old if last == [new] else new
         reports = {p: out.decode() for p, (out, _) in zip((old, new), outs, strict=True)}
         if first == old:  # the later add saw every card the earlier one wrote
-            assert "6000 updated" in reports[new] and "1000 added" in reports[new]
+            assert "2000 updated" in reports[new] and "1000 added" in reports[new]
         else:
-            assert "1000 retired" in reports[old] and "6000 updated" in reports[old]
+            assert "1000 retired" in reports[old] and "2000 updated" in reports[old]

@@ -16,7 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -50,6 +50,14 @@ def start(*args: str) -> subprocess.Popen[bytes]:
     )  # fmt: skip
     _started.append(p)
     return p
+
+
+def wait_for(ready: Callable[[], bool], p: subprocess.Popen[bytes], limit: float = 60) -> None:
+    """Until ``ready()`` or the process ends: a signal sent while Python is still importing
+    meets no handler yet, and tells nothing about cleaning up."""
+    deadline = time.monotonic() + limit
+    while not ready() and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
 
 
 def processes_mentioning(marker: str) -> list[int]:
@@ -104,19 +112,21 @@ def test_generate_of_many_lessons_signalled_leaves_no_worker_and_no_half_batch(
     for i in range(KILLS):
         out = tmp_path / f"decks{i}"
         p = start("generate", str(lessons), "-o", str(out), "--facts", str(FACTS))
-        time.sleep(rng.uniform(0.5, 2.0))
+        wait_for(out.exists, p)  # the workers have started staging decks
+        time.sleep(rng.uniform(0, 1.0))
         p.send_signal(sig)
         # The pipe ends: no worker holds stdout open after its parent is gone.
         _, err = p.communicate(timeout=30)
         no_orphans(str(out))
         written = sorted(out.glob("*.toml")) if out.exists() else []
-        if p.returncode == 0:
+        if sig == signal.SIGKILL:
+            # Uncatchable: staged files may stay; the decks are all renamed or none is.
+            assert len(written) in {0, 60}
+        elif p.returncode == 0:  # the signal came as the process was ending
             assert len(written) == 60
-        else:
-            assert written == [], (p.returncode, err)
-            if sig != signal.SIGKILL:  # a caught signal cleans up; SIGKILL cannot be caught
-                assert leftovers(out) == []
-                assert b"Traceback" not in err and err.count(b"\n") <= 1, err
+        else:  # a caught signal cleans up everything
+            assert written == [] and leftovers(out) == [], (p.returncode, err)
+            assert b"Traceback" not in err and err.count(b"\n") <= 1, err
 
 
 def big_collection(db: Path) -> None:
@@ -133,9 +143,11 @@ def test_a_backup_signalled_leaves_no_temporary_file(tmp_path: Path, sig: signal
     db = tmp_path / "collection.db"
     big_collection(db)
     rng = random.Random(int(sig))
+    folder = tmp_path / "backups"
     for _ in range(KILLS):
         p = start("backup", "--db", str(db))
-        time.sleep(rng.uniform(0.25, 0.9))
+        wait_for(lambda: folder.is_dir() and any(folder.glob(".backup-*")), p)
+        time.sleep(rng.uniform(0, 0.3))
         p.send_signal(sig)
         _, err = p.communicate(timeout=60)
         assert p.returncode in {0, 2, 130, 128 + int(sig)}, err
