@@ -138,6 +138,21 @@ def test_a_full_disk_under_optimize_apply_is_one_line_and_changes_nothing(
         assert snapshot(db) == before
 
 
+def test_a_read_only_collection_is_read_and_a_write_is_refused_in_one_line(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    db = small_disk / "collection.db"
+    make_collection(db)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    due = run("due", "--db", str(db))
+    assert due.exit_code == 0 and "today: 20 new" in due.output, due.stderr
+    assert run("decks", "--db", str(db)).exit_code == 0
+    assert run("export", "--db", str(db), "-o", str(tmp_path / "ro.apkg")).exit_code == 0
+    one_line_error(run("config", "new_per_day", "30", "--db", str(db)), str(db), "read-only")
+    one_line_error(run("review", "--db", str(db), input=" \n3\nq\n"), str(db), "read-only")
+    assert sorted(p.name for p in small_disk.iterdir()) == ["collection.db"]
+
+
 @pytest.mark.parametrize("command", ["due", "decks", "stats", "export", "suspend", "add", "check"])
 def test_a_damaged_page_is_one_line_in_every_command(tmp_path: Path, command: str) -> None:
     db = tmp_path / "collection.db"

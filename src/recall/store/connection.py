@@ -7,6 +7,7 @@ of failing.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -150,6 +151,8 @@ def open_connection(path: Path) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
     conn: sqlite3.Connection | None = None
     try:
+        if path.exists() and not os.access(path.parent, os.W_OK):
+            return _open_read_only(path, name)
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         _prepare(conn, name)
     except BaseException as exc:
@@ -160,6 +163,26 @@ def open_connection(path: Path) -> sqlite3.Connection:
         if isinstance(exc, sqlite3.DatabaseError):
             raise RecallError(f"collection is damaged or not SQLite ({exc})", name) from None
         raise
+    return conn
+
+
+def _open_read_only(path: Path, name: str) -> sqlite3.Connection:
+    """A collection in a folder recall cannot write to (a read-only mount, a shared copy):
+    opened for reading, so `due`, `stats`, `decks` and `export` work; a write is refused by
+    SQLite as read-only, which the CLI reports in one line."""
+    from recall.store.backup import read_only
+
+    conn = read_only(path)
+    conn.isolation_level = None
+    if applied_migrations(conn) != set(MIGRATION_NAMES):
+        conn.close()
+        raise RecallError(
+            "the collection needs an upgrade and its folder is read-only; "
+            "open it once where recall can write",
+            name,
+        )
+    conn.execute("pragma cache_size = -65536")
+    conn.execute("select uid from cards limit 1").fetchall()
     return conn
 
 
