@@ -15,7 +15,6 @@ from recall.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "examples" / "lessons"
 SHIPPED = LESSONS / "india-us-critical-minerals.txt"
-FACTS = ROOT / "decks" / "facts"
 SHIPPED_DECK_FILE = (
     ROOT / "decks" / "india-us-critical-minerals-diplomacy-supply-chain-resilience.toml"
 )

@@ -25,7 +25,7 @@ import tomli_w
 from recall import __version__
 from recall.cards import KINDS, LETTERS, Card
 from recall.errors import RecallError, load_toml
-from recall.fsio import write_atomic
+from recall.fsio import read_bounded, write_atomic
 
 HEADER = """\
 # recall deck, written by `recall generate` from {lesson}.
@@ -39,6 +39,8 @@ _CARD_FIELDS = {
     "source", "url", "as_of", "hash", "retired", "changed",
 }  # fmt: skip
 _DECK_FIELDS = {"slug", "title", "category", "date", "lesson", "generated_by"}
+#: A deck file is read whole; 256 MB holds several hundred thousand cards.
+MAX_DECK_BYTES = 256 * 1024 * 1024
 
 
 @dataclass
@@ -208,10 +210,9 @@ def write_deck(deck: Deck, path: Path) -> None:
 def read_deck(path: Path, display: str | None = None) -> Deck:
     """Read a deck file, refusing anything malformed with the file and line."""
     name = display or str(path)
+    data = read_bounded(path, MAX_DECK_BYTES, name, "deck file", "split the deck")
     try:
-        raw = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise RecallError(f"cannot read deck file: {exc.strerror}", name) from None
+        raw = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise RecallError("deck file is not UTF-8 text", name) from None
     return parse_deck(raw, name)
@@ -256,6 +257,23 @@ def parse_deck(raw: str, name: str) -> Deck:
     )
 
 
+def check_uids(decks: list[tuple[Deck, str]]) -> None:
+    """Refuse decks whose cards would share a collection uid (``deck:id``; both may hold
+    ``:``, so deck ``a`` card ``b:c`` and deck ``a:b`` card ``c`` collide), before any
+    deck is loaded."""
+    owner: dict[str, tuple[str, str]] = {}
+    for deck, file in decks:
+        for card in deck.cards:
+            uid = f"{deck.slug}:{card.id}"
+            other = owner.setdefault(uid, (deck.slug, file))
+            if other[0] != deck.slug:
+                raise RecallError(
+                    f"card uid {uid!r} is also in deck {other[0]!r} ({other[1]}): rename a "
+                    "deck's slug or a card's id",
+                    file,
+                )
+
+
 def _opt_str(meta: dict[str, Any], key: str, name: str) -> str | None:
     value = meta.get(key)
     if value is None:
@@ -290,9 +308,9 @@ def _card(entry: Any, name: str, line: int | None) -> Card:
     options = tuple(entry.get("options", []))
     answer = entry.get("answer", "")
     if entry.get("changed"):
-        try:
-            datetime.fromisoformat(entry["changed"])
-        except ValueError:
+        try:  # to UTC as the collection stores it: year 1 at +14:00 is before year 1 in UTC
+            datetime.fromisoformat(entry["changed"]).astimezone(UTC)
+        except (ValueError, OverflowError):
             msg = f"card {cid}: changed must be a UTC time like 2026-11-25T06:30:00Z"
             raise fail(msg) from None
     if kind == "cloze" and "{{c" not in entry["front"]:

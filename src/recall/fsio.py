@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+from recall.errors import RecallError
+
+#: Longest file name most file systems allow (bytes): a temporary name must fit too.
+NAME_MAX = 255
 
 
 def default_mode() -> int:
@@ -21,10 +27,47 @@ def default_mode() -> int:
     return 0o666 & ~umask
 
 
+def read_bounded(path: Path, limit: int, name: str, what: str = "file", hint: str = "") -> bytes:
+    """Read a regular file of at most ``limit`` bytes, refusing anything else before reading.
+
+    A FIFO would block the open itself and a device (``/dev/zero``) never ends, so the file
+    is opened without blocking and checked by its own descriptor; a regular file's size is
+    checked before a byte is read, and the read stops one byte past the limit in case the
+    file grew meanwhile. ``name`` is what error messages call the file.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise RecallError(f"cannot read {what}: {exc.strerror}", name) from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise RecallError(f"not a regular file, so not a {what}", name)
+        if info.st_size <= limit:
+            data = fh.read(limit + 1)
+        if info.st_size > limit or len(data) > limit:
+            size = max(info.st_size, limit + 1) / 1_048_576
+            raise RecallError(
+                f"{what} is too large ({size:.1f} MB; the limit is {limit / 1_048_576:g} MB)"
+                + (f" — {hint}" if hint else ""),
+                name,
+            )
+    return data
+
+
+def temp_prefix(path: Path) -> str:
+    """A prefix for a temporary file beside ``path`` that leaves room for mkstemp's random
+    part and ``.tmp`` even when ``path``'s own name is as long as the file system allows."""
+    stem = path.name
+    while len(os.fsencode(f".{stem}.")) > NAME_MAX - 20:
+        stem = stem[:-1]
+    return f".{stem}."
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that it appears whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

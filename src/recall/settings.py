@@ -6,8 +6,9 @@ need not import py-fsrs.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 # FSRS-6's default parameters, as py-fsrs ships them (a test keeps the two equal). Kept here
@@ -75,4 +76,49 @@ def local_zone() -> tzinfo:
     name = local_zone_name()
     if name is not None:
         return ZoneInfo(name)
+    import os
+
+    if os.environ.get("TZ", "").lstrip(":"):
+        # Not an IANA name but a POSIX rule (`IST-5:30`, `EST5EDT,M3.2.0,M11.1.0`): the C
+        # library already reads those, daylight saving included.
+        return LibcZone()
     return datetime.now().astimezone().tzinfo or UTC
+
+
+class LibcZone(tzinfo):
+    """The zone the C library makes of ``TZ``, asked instant by instant (``localtime``), so
+    a POSIX rule's daylight-saving changes move the learner's day as an IANA zone's do."""
+
+    def fromutc(self, dt: datetime) -> datetime:
+        stamp = (dt.replace(tzinfo=None) - _EPOCH).total_seconds()
+        return dt + timedelta(seconds=_localtime(stamp).tm_gmtoff)
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(seconds=self._wall(dt).tm_gmtoff)
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=1) if self._wall(dt).tm_isdst > 0 else timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return str(self._wall(dt).tm_zone)
+
+    @staticmethod
+    def _wall(dt: datetime | None) -> time.struct_time:
+        """The C library's view of a local wall time (``mktime`` picks the offset)."""
+        if dt is None:
+            return _localtime(time.time())
+        fields = (dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, 0, 0, -1)
+        try:
+            return _localtime(time.mktime(fields))
+        except (OverflowError, ValueError):
+            return _localtime(time.time())
+
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+def _localtime(stamp: float) -> time.struct_time:
+    try:
+        return time.localtime(stamp)
+    except (OverflowError, ValueError, OSError):
+        return time.localtime()

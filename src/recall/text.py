@@ -158,3 +158,34 @@ def format_date(iso: str) -> str:
     if len(parts) == 2:
         return f"{month} {parts[0]}"
     return f"{int(parts[2])} {month} {parts[0]}"
+
+
+# Characters that change what a terminal does or shows rather than being shown: C0 and C1
+# controls (ESC starts every escape sequence; 0x9b is a one-byte CSI on some terminals),
+# DEL, the bidirectional overrides, embeddings, isolates and marks (which reorder what
+# follows them), and the invisible zero-width characters. Zero-width (non-)joiners are kept
+# between two non-ASCII characters, where Indic scripts and emoji need them.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u2069\ufeff\ufff9-\ufffb]"
+    "|(?<![^\x00-\x7f])[\u200c\u200d]|[\u200c\u200d](?![^\x00-\x7f])"
+)
+_ONE_LINE_UNSAFE = re.compile(_UNSAFE.pattern + "|[\t\n]")
+
+
+def terminal_safe(text: str, *, one_line: bool = False) -> str:
+    """``text`` as a terminal may print it: every character that could move the cursor,
+    retitle the window, write the clipboard, reorder or hide text shown as U+FFFD.
+
+    Tab and newline stay, unless ``one_line`` (an error message is exactly one line).
+    """
+    pattern = _ONE_LINE_UNSAFE if one_line else _UNSAFE
+    return pattern.sub("\ufffd", text)
+
+
+def json_safe(text: str) -> str:
+    """JSON text with the same characters written as ``\\uXXXX`` escapes: the data stays
+    exact for a program reading it, and a terminal showing it stays untouched. (JSON already
+    escapes the C0 controls; the others may appear only inside strings, where an escape
+    means the same character.)"""
+    return _UNSAFE.sub(lambda m: "".join(f"\\u{ord(c):04x}" for c in m.group()), text)

@@ -26,8 +26,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -39,7 +41,7 @@ import genanki
 from recall.anki.notes import CLOZE_MODEL, anki_tags, fields_of
 from recall.bulk import no_gc_pauses
 from recall.cards import Card
-from recall.fsio import default_mode
+from recall.fsio import default_mode, temp_prefix
 from recall.memory import Memory, State
 from recall.store import memory_from_tuple
 from recall.text import stable_hash
@@ -221,11 +223,11 @@ def _build(decks: Sequence[ExportDeck], crt: int, progress: Callable[[int], obje
 def write(package: _Package, path: Path, now: datetime) -> None:
     """Write the package atomically: genanki writes a temporary file beside ``path``, which is
     fsynced and renamed, so a reader (or a crash) never sees half a package."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(name)
     try:
-        with no_gc_pauses():
+        with no_gc_pauses(), _scratch_beside(tmp):
             package.write_to_file(str(tmp), timestamp=now.timestamp())
         with tmp.open("rb") as fh:
             os.fsync(fh.fileno())
@@ -234,6 +236,20 @@ def write(package: _Package, path: Path, now: datetime) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _scratch_beside(tmp: Path) -> Iterator[None]:
+    """genanki builds the package's database with a bare ``mkstemp()`` in $TMPDIR and never
+    removes it (an uncompressed copy of every export, left behind). Its scratch goes into a
+    folder beside the package instead, removed on every way out."""
+    folder = Path(tempfile.mkdtemp(prefix=temp_prefix(tmp), dir=tmp.parent))
+    before, tempfile.tempdir = tempfile.tempdir, str(folder)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = before
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @lru_cache(maxsize=4096)

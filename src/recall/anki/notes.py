@@ -73,7 +73,7 @@ MCQ = genanki.Model(
 )  # fmt: skip
 
 
-_SPECIAL = re.compile(r"[&<>\"'{}\[\]\r\n]")
+_SPECIAL = re.compile(r"[&<>\"'{}\[\]\r\n\x1f]")
 RETIRED_TAG = "recall::retired"
 
 
@@ -85,7 +85,8 @@ def escape(text: str) -> str:
         return text  # most text has nothing to escape
     out = html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;")
     out = out.replace("[", "&#91;").replace("]", "&#93;")
-    return out.replace("\r\n", "\n").replace("\n", "<br>")
+    # U+001F separates a note's fields in Anki's file: one inside a field adds a field.
+    return out.replace("\r\n", "\n").replace("\n", "<br>").replace("\x1f", "\ufffd")
 
 
 def live_deletions(card: Card) -> list[re.Match[str]]:

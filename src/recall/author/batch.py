@@ -24,7 +24,7 @@ from recall.author.lesson import Lesson, decode, parse, read_lesson
 from recall.author.sheets import Sheets, load_sheets
 from recall.deckfile import Deck, MergeReport, merge, read_deck
 from recall.errors import RecallError
-from recall.fsio import commit_all, discard, stage, write_atomic
+from recall.fsio import commit_all, discard, stage
 
 LESSON_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 #: Below this many lessons a process pool costs more than it saves.
@@ -108,20 +108,21 @@ def plan_all(
     if len(sources) >= PARALLEL_FROM and jobs > 1:
         token = secrets.token_hex(6) if stage else ""
         chunk = max(1, len(sources) // (jobs * 8))
+        init = (sheet_paths, os.getpid())
+        pool = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=init)
         try:
-            with ProcessPoolExecutor(
-                jobs, initializer=_init_worker, initargs=(sheet_paths,)
-            ) as pool:
-                results: Iterator[Plan] = pool.map(
-                    _plan_in_worker, sources, [out_dir] * len(sources), [now] * len(sources),
-                    [token] * len(sources), chunksize=chunk,
-                )  # fmt: skip
-                plans = []
-                for plan in results:
-                    plans.append(plan)
-                    progress(1)
+            results: Iterator[Plan] = pool.map(
+                _plan_in_worker, sources, [out_dir] * len(sources), [now] * len(sources),
+                [token] * len(sources), chunksize=chunk,
+            )  # fmt: skip
+            plans = []
+            for plan in results:
+                plans.append(plan)
+                progress(1)
+            pool.shutdown()
             _check_unique(plans)
         except BaseException:
+            _stop(pool)  # before discarding: a worker still running would stage another file
             if token:
                 discard(out_dir, token)
             raise
@@ -148,13 +149,29 @@ def _check_unique(plans: list[Plan]) -> None:
 
 
 def write_all(plans: list[Plan]) -> None:
-    """Write every planned deck, each atomically; a deck whose file already holds exactly
-    its text is left untouched (so its modification time still means something)."""
+    """Write every planned deck, or none: each is staged beside its target first, and only
+    when all are on disk are they renamed; a deck whose file already holds exactly its text
+    is left untouched (so its modification time still means something)."""
+    token = secrets.token_hex(6)
     staged = [(p.staged, p.path) for p in plans if p.staged is not None and not p.unchanged]
-    commit_all(staged)
-    for plan in plans:
-        if not plan.unchanged and plan.staged is None:
-            write_atomic(plan.path, plan.text.encode("utf-8"))
+    current = plans[0].path.parent if plans else Path()
+    try:
+        for plan in plans:
+            if not plan.unchanged and plan.staged is None:
+                current = plan.path
+                tmp = stage(plan.path, plan.text.encode("utf-8"), token)
+                staged.append((tmp, plan.path))
+        commit_all(staged)
+    except BaseException as exc:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        for folder in {p.path.parent for p in plans}:
+            discard(folder, token)  # one cut short by the error, before it was listed
+        if isinstance(exc, OSError):
+            why = exc.strerror or str(exc)
+            msg = f"cannot write deck file ({why}); none was written"
+            raise RecallError(msg, str(current)) from None
+        raise
 
 
 def plan_one(source: Source, sheets: Sheets, out_dir: Path, now: datetime, token: str = "") -> Plan:
@@ -254,9 +271,44 @@ def summarise(
 _WORKER_SHEETS: Sheets | None = None
 
 
-def _init_worker(sheet_paths: list[Path]) -> None:
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the pool now: queued lessons cancelled, running workers terminated and reaped
+    (a plain shutdown would wait for every lesson already handed to the pool)."""
+    import multiprocessing
+
+    children = multiprocessing.active_children()
+    for child in children:
+        child.terminate()
+    # The pool's own thread sees its workers gone and winds down; waiting for it here
+    # leaves nothing for the interpreter's exit to trip over.
+    pool.shutdown(wait=True, cancel_futures=True)
+    for child in children:
+        child.join()
+
+
+def _init_worker(sheet_paths: list[Path], parent: int) -> None:
     global _WORKER_SHEETS  # one load per worker process, not one per lesson
+    _die_with_parent(parent)
     _WORKER_SHEETS = load_sheets(sheet_paths)
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker ignores Ctrl-C (the parent handles it and stops the pool), dies at SIGTERM,
+    and on Linux is killed when its parent dies, even by SIGKILL: otherwise it waits for
+    work forever, holding the parent's stdout open, so a pipeline around recall never ends."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: the parent's _stop still ends the pool on every caught exit
+    if os.getppid() != parent:  # the parent died before the prctl took effect
+        os._exit(1)
 
 
 def _plan_in_worker(source: Source, out_dir: Path, now: datetime, token: str) -> Plan:

@@ -20,6 +20,7 @@ from typing import Any
 
 from recall.author.clean import clean_lines
 from recall.errors import RecallError
+from recall.fsio import read_bounded
 from recall.text import clean, fold, slugify, strip_symbols
 
 MAX_LESSON_BYTES = 2 * 1024 * 1024
@@ -186,10 +187,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 def read_lesson(path: Path, display: str | None = None) -> Lesson:
     """Read and parse a lesson file."""
     name = display or str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise RecallError(f"cannot read lesson: {exc.strerror}", name) from None
+    data = read_bounded(path, MAX_LESSON_BYTES, name, "lesson", "split it into one file per lesson")
     return parse(decode(data, name), name, fallback_title=path.stem)
 
 

@@ -24,11 +24,12 @@ import recall.cli.facts
 import recall.cli.settings
 import recall.cli.study
 import recall.cli.web  # noqa: F401
-from recall.cli.common import cli
+from recall.cli.common import cli, install_signal_handlers
 
 __all__ = ["cli", "main"]
 
 
 def main() -> None:
     """Console-script entry point."""
+    install_signal_handlers()
     cli(prog_name="recall")

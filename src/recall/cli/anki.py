@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from recall.cli.common import cli, db_option, open_collection, progress, utc_now
+from recall.cli.common import cli, db_option, echo, open_collection, progress, utc_now
 from recall.errors import RecallError
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def export(
             raise RecallError(f"cannot write: {exc.strerror}", str(output)) from None
     names = ", ".join(d.anki_name for d in decks)
     extra = " with scheduling" if with_scheduling else ""
-    click.echo(
+    echo(
         f"wrote {output}: {total - retired} notes in {len(decks)} deck(s){extra}: {names}"
         + (f"; and {retired} retired, tagged recall::retired and suspended" if retired else "")
     )
@@ -139,16 +139,14 @@ def import_(package: Path, decks_dir: Path, db_path: Path | None) -> None:
         )
     finally:
         col.close()
-    click.echo(
+    echo(
         f"imported {package}: {summary.cards} cards in {summary.decks} deck(s), "
         f"{summary.cards_added} new; {summary.reviews} reviews, {summary.reviews_added} new"
         + (f"; {summary.edits} cards edited in Anki" if summary.edits else "")
     )
     for name, count in sorted(summary.unknown_types.items()):
-        click.echo(f"  note type {name!r} is not one recall knows: {count} cards as front/back")
+        echo(f"  note type {name!r} is not one recall knows: {count} cards as front/back")
     if summary.unrated:
-        click.echo(
-            f"  {summary.unrated} log entries without a rating (manual reschedules) left out"
-        )
+        echo(f"  {summary.unrated} log entries without a rating (manual reschedules) left out")
     if summary.media_dir is not None:
-        click.echo(f"  media: {summary.media_written} files written to {summary.media_dir}")
+        echo(f"  media: {summary.media_written} files written to {summary.media_dir}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 
 import click
 
-from recall.cli.common import cli, progress, utc_now
+from recall.cli.common import cli, echo, echo_json, progress, utc_now
 from recall.errors import RecallError
 
 
@@ -64,7 +63,7 @@ def generate(
     used = sheets_report(sheets)
     if as_json:
         payload = {"decks": summaries, "written": not dry_run, **used}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        echo_json(payload)
     else:
         _print_sheets(used)
         for s in summaries:
@@ -90,17 +89,15 @@ def _print_sheets(used: dict[str, Any]) -> None:
     library = [s for s in used["sheets"] if s["library"]]
     own = [s for s in used["sheets"] if not s["library"]]
     n = sum(s["facts"] for s in library)
-    click.echo(f"fact library: {len(library)} sheets, {n} facts")
+    echo(f"fact library: {len(library)} sheets, {n} facts")
     for s in own:
         wait = f", {s['pending']} drafted facts waiting for a source" if s["pending"] else ""
-        click.echo(f"your fact sheet {s['path']}: {s['facts']} facts{wait}")
+        echo(f"your fact sheet {s['path']}: {s['facts']} facts{wait}")
     for o in used["overrides"]:
-        click.echo(
-            click.style(
-                f"  {o['sheet']}: {o['key']} overrides the library's fact "
-                f"({Path(o['library_sheet']).name})",
-                fg="yellow",
-            )
+        echo(
+            f"  {o['sheet']}: {o['key']} overrides the library's fact "
+            f"({Path(o['library_sheet']).name})",
+            fg="yellow",
         )
 
 
@@ -121,52 +118,49 @@ def _refuse_deck_file(path: Path) -> None:
 def _print_summary(s: dict[str, Any], dry_run: bool) -> None:
     kinds = ", ".join(f"{n} {k}" for k, n in s["kinds"].items() if n)
     verb = "would write" if dry_run else "wrote"
-    click.echo(
-        f"{verb} {click.style(s['deck'], bold=True)}: "
-        f"{s['cards']} cards ({kinds}) from {s['facts']} facts"
-    )
+    echo(f"{verb} ", nl=False)
+    echo(s["deck"], nl=False, bold=True)
+    echo(f": {s['cards']} cards ({kinds}) from {s['facts']} facts")
     matched = len(s["topics_matched"])
     total = matched + len(s["topics_without_facts"])
     if total:
-        click.echo(f"  Prelims topics with facts: {matched} of {total}")
+        echo(f"  Prelims topics with facts: {matched} of {total}")
     for line in s["prelims_lines"]:
         _print_line(line)
     if s["topics_without_facts"]:
-        click.echo(
+        echo(
             "  `recall facts draft LESSON` starts a sheet for them; fill in source, as_of, checked"
         )
     if s["sheets_used"]:
         used = ", ".join(f"{name} ({n})" for name, n in s["sheets_used"].items())
-        click.echo(f"  cards from fact sheets: {used}")
+        echo(f"  cards from fact sheets: {used}")
     if s["also_mentioned"]:
-        click.echo(f"  fact-sheet topics mentioned in the text: {', '.join(s['also_mentioned'])}")
+        echo(f"  fact-sheet topics mentioned in the text: {', '.join(s['also_mentioned'])}")
     ch = s["changes"]
     if any(
         ch[k]
         for k in ("changed", "unchanged", "kept_edits", "replaced_edits", "retired", "revived")
     ):
         parts = [f"{ch[k]} {k.replace('_', ' ')}" for k in ch if ch[k]]
-        click.echo(f"  regenerated: {', '.join(parts)}")
+        echo(f"  regenerated: {', '.join(parts)}")
     if ch["replaced_edits"]:
-        click.echo(
-            click.style(
-                "  your edits were replaced on cards whose lesson text changed (see git diff)",
-                fg="yellow",
-            )
+        echo(
+            "  your edits were replaced on cards whose lesson text changed (see git diff)",
+            fg="yellow",
         )
     for d in s["dropped"]:
-        click.echo(f"  dropped a {d['kind']} card for {d['fact']}: {d['reason']}")
+        echo(f"  dropped a {d['kind']} card for {d['fact']}: {d['reason']}")
 
 
 def _print_line(line: dict[str, Any]) -> None:
     """One Prelims line: the facts it matched (and through what), or why none."""
     where = f"line {line['line']}"
     if not line["facts"]:
-        click.echo(click.style(f"  no facts for topic ({where}): {line['topic']}", fg="yellow"))
-        click.echo(f"    why: {line['why_none']}")
+        echo(f"  no facts for topic ({where}): {line['topic']}", fg="yellow")
+        echo(f"    why: {line['why_none']}")
         return
     keys = line["facts"]
     shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
     via = [f"topic {t}" for t in line["topics"]]
     via += [f"example {e}" for e in line["examples"]]
-    click.echo(f"  {where}: {len(keys)} facts via {', '.join(via)}: {shown}")
+    echo(f"  {where}: {len(keys)} facts via {', '.join(via)}: {shown}")

@@ -3,7 +3,6 @@ and ``remove`` (a deck). Commands that act on cards take ids or a query (see ``c
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 import click
 
-from recall.cli.common import backup_now, cli, db_option, open_collection, utc_now
+from recall.cli.common import backup_now, cli, db_option, echo, echo_json, open_collection, utc_now
 from recall.errors import RecallError
 
 
@@ -72,7 +71,7 @@ def cards(query: tuple[str, ...], limit: int | None, as_json: bool, db_path: Pat
     today = sched.day(now).isoformat()
     found = [listing(r, sched, today) for r in rows]
     if as_json:
-        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        echo_json(found)
         return
     # Fronts are cut to the terminal's width on screen; piped, each line is whole.
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 10**6
@@ -81,8 +80,8 @@ def cards(query: tuple[str, ...], limit: int | None, as_json: bool, db_path: Pat
     for f in found:
         head = f"{f['id']:<16}  {_cut(f['deck'], deck_width):<{deck_width}}  "
         head += f"{f['status']:<10}  {f['due']:<{due_width}}  "
-        click.echo(head + _cut(f["front"], max(20, width - len(head) - 1)))
-    click.echo(f"{len(found)} card{'' if len(found) == 1 else 's'}", err=True)
+        echo(head + _cut(f["front"], max(20, width - len(head) - 1)))
+    echo(f"{len(found)} card{'' if len(found) == 1 else 's'}", err=True)
 
 
 @cli.command()
@@ -101,14 +100,15 @@ def card(card_id: str, as_json: bool, db_path: Path | None) -> None:
     sched, now = _scheduler(col), utc_now()
     info = details(col, sched, col.find_card(card_id), now)
     if as_json:
-        click.echo(json.dumps(info, indent=2, ensure_ascii=False))
+        echo_json(info)
         return
     _print_card(info)
 
 
 def _print_card(c: dict[str, Any]) -> None:
-    say = click.echo
-    say(click.style(c["uid"], bold=True) + f"  ({c['kind']}, deck {c['deck_title']})")
+    say = echo
+    say(c["uid"], nl=False, bold=True)
+    say(f"  ({c['kind']}, deck {c['deck_title']})")
     say(f"front: {c['front']}")
     for letter, option in zip("ABCD", c["options"], strict=False):
         say(f"  {'*' if letter == c['answer'] else ' '} {letter}) {option}")
@@ -175,7 +175,7 @@ def edit(card_id: str, front: str | None, back: str | None, db_path: Path | None
     ):  # fmt: skip
         raise RecallError("the text is the same as before; nothing changed", name)
     col.edit_card(row.uid, text, col.edit_base(row.uid) or digest(row), utc_now())
-    click.echo(f"edited {row.uid}")
+    echo(f"edited {row.uid}")
 
 
 @cli.command()
@@ -192,7 +192,7 @@ def forget(cards_: tuple[str, ...], db_path: Path | None) -> None:
     rows = cards_for(col, _scheduler(col), cards_, utc_now())
     changed = reset(col, rows, utc_now())
     already = f" ({len(rows) - changed} already new)" if len(rows) > changed else ""
-    click.echo(f"forgot {changed} card{'' if changed == 1 else 's'}{already}")
+    echo(f"forgot {changed} card{'' if changed == 1 else 's'}{already}")
 
 
 @cli.command()
@@ -212,4 +212,4 @@ def remove(deck_name: str, yes: bool, db_path: Path | None) -> None:
         click.confirm(f"Remove deck {slug} ({count} cards) and its review history?", abort=True)
     saved = backup_now(col, "before-remove")
     gone = col.remove_deck(slug)
-    click.echo(f"removed {gone.deck}: {gone.cards} cards, {gone.reviews} reviews (backup: {saved})")
+    echo(f"removed {gone.deck}: {gone.cards} cards, {gone.reviews} reviews (backup: {saved})")

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from recall.cli.common import cli, db_option, open_collection, utc_now
+from recall.cli.common import cli, db_option, echo, open_collection, utc_now
 from recall.errors import RecallError
 
 _LESSON_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
@@ -64,11 +64,14 @@ def add(deck_paths: tuple[Path, ...], db_path: Path | None) -> None:
     the same. Running it twice changes nothing. Every deck file is read before anything is
     written.
     """
+    from recall.deckfile import check_uids
+
     decks = [(_read(p), str(p)) for p in deck_files(deck_paths)]
+    check_uids(decks)
     col = open_collection(db_path)
     for deck, file in decks:
         r = col.add_deck(deck, file, utc_now())
-        click.echo(
+        echo(
             f"{deck.slug}: {r.added} added, {r.updated} updated, {r.retired} retired"
             + (f", {r.restored} restored" if r.restored else "")
             + f", {r.unchanged} unchanged"
@@ -89,12 +92,10 @@ def decks(db_path: Path | None) -> None:
     col = open_collection(db_path)
     rows = col.decks()
     if not rows:
-        click.echo("No decks yet: load one with `recall add decks/<deck>.toml`.")
+        echo("No decks yet: load one with `recall add decks/<deck>.toml`.")
     for d in rows:
         extra = f", {d['suspended']} suspended" if d["suspended"] else ""
-        click.echo(
-            f"{d['slug']}  {d['cards'] or 0} cards ({d['new'] or 0} new{extra})  {d['title']}"
-        )
+        echo(f"{d['slug']}  {d['cards'] or 0} cards ({d['new'] or 0} new{extra})  {d['title']}")
 
 
 def _flag(args: tuple[str, ...], db_path: Path | None, verb: str, **flags: Any) -> None:
@@ -109,9 +110,9 @@ def _flag(args: tuple[str, ...], db_path: Path | None, verb: str, **flags: Any) 
         flags["buried_until"] = (sched.day(now) + timedelta(days=1)).isoformat()
     col.set_flags_many([r.uid for r in rows], **flags)
     for r in rows[:20]:
-        click.echo(f"{verb} {r.uid}")
+        echo(f"{verb} {r.uid}")
     if len(rows) > 20:
-        click.echo(f"… {verb} {len(rows)} cards in all")
+        echo(f"… {verb} {len(rows)} cards in all")
 
 
 _TAKES = "Takes card ids (as `recall cards` shows them), or a query as `recall cards` reads it."

@@ -16,13 +16,16 @@ from recall.errors import RecallError
 
 
 class _Group(click.Group):
-    """A click group that turns a RecallError into one line and exit status 2.
+    """A click group that turns every error a user can cause or meet into one line and exit
+    status 2: a RecallError, an OS error (a full disk, a read-only folder), an SQLite error
+    (a damaged page, a full disk under the collection) and input nested past Python's stack.
 
     With ``--json`` the line is a JSON object on standard output instead (``error``, and
-    ``file``/``line`` when known), so a script reading the output always gets JSON — a
-    usage error too (a missing argument, an unknown option). A reader
-    that stops early (``recall cards '*' | head``) ends the command quietly with status 0,
-    as ``head`` expects of the commands it reads.
+    ``file``/``line`` when known), so a script reading the output always gets JSON — a usage
+    error too (a missing argument, an unknown option). A reader that stops early (``recall
+    cards '*' | head``) ends the command quietly with status 0, as ``head`` expects. A
+    command interrupted (Ctrl-C) says so and exits 130; a command that has finished is not
+    interrupted any more (see :func:`install_signal_handlers`).
     """
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -30,7 +33,7 @@ class _Group(click.Group):
         # these lists as it invokes the command, so they are read first).
         args = [*getattr(ctx, "_protected_args", []), *ctx.args]
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except BrokenPipeError:
             _quiet_after_broken_pipe()
             ctx.exit(0)
@@ -38,13 +41,33 @@ class _Group(click.Group):
             if not _wants_json(self, ctx, args):
                 raise  # click prints the usage and the error, exit 2
             self._fail(ctx, args, exc.format_message(), exc.format_message(), None, None)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
         except RecallError as exc:
             self._fail(ctx, args, str(exc), exc.message, exc.path, exc.line)
+        except KeyboardInterrupt:
+            echo("recall: interrupted", err=True)
+            ctx.exit(130)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             message = str(exc.strerror or exc)
             path = None if exc.filename is None else str(exc.filename)
             self._fail(ctx, args, f"{where}{message}", message, path, None)
+        except RecursionError:
+            message = "input nested too deeply to read (lists or tables inside each other)"
+            self._fail(ctx, args, message, message, None, None)
+        except Exception as exc:
+            sqlite3 = sys.modules.get("sqlite3")
+            if sqlite3 is None or not isinstance(exc, sqlite3.Error):
+                raise
+            from recall.errors import sqlite_message
+
+            db = str(_opened[0]) if _opened else None
+            message = sqlite_message(exc, db) if db else sqlite_message(exc)
+            text = f"{db}: {message}" if db else message
+            self._fail(ctx, args, text, message, db, None)
+        _finished()
+        return result
 
     def _fail(
         self,
@@ -56,16 +79,14 @@ class _Group(click.Group):
         line: int | None,
     ) -> None:
         if _wants_json(self, ctx, args):
-            import json
-
             error: dict[str, Any] = {"error": message}
             if path is not None:
                 error["file"] = path
             if line is not None:
                 error["line"] = line
-            click.echo(json.dumps(error, ensure_ascii=False))
+            echo_json(error, indent=None)
         else:
-            click.echo(f"recall: error: {text}", err=True)
+            echo(f"recall: error: {text}", err=True)
         ctx.exit(2)
 
 
@@ -91,6 +112,52 @@ def _quiet_after_broken_pipe() -> None:
         pass  # not a real file descriptor (a test runner's capture): nothing to flush
     finally:
         os.close(devnull)
+
+
+def echo(message: object = "", *, err: bool = False, nl: bool = True, **style: Any) -> None:
+    """``click.echo`` for text that may hold a lesson's, a deck's or a file's words: every
+    character that would steer the terminal is shown as U+FFFD (errors are kept to one
+    line); ``style`` (``bold=True``, ``fg=...``) is applied after, to the safe text."""
+    from recall.text import terminal_safe
+
+    text = terminal_safe(str(message), one_line=err)
+    click.echo(click.style(text, **style) if style else text, err=err, nl=nl)
+
+
+def echo_json(payload: object, indent: int | None = 2) -> None:
+    """Print ``payload`` as JSON; characters that steer a terminal are written as escapes."""
+    import json
+
+    from recall.text import json_safe
+
+    click.echo(json_safe(json.dumps(payload, indent=indent, ensure_ascii=False)))
+
+
+_handlers_installed = False
+
+
+def install_signal_handlers() -> None:
+    """For the console script only (not in-process test runs): SIGTERM unwinds like an
+    exception, so every ``finally`` removes its temporary files; once a command has
+    finished, SIGINT and SIGTERM are ignored, so a finished restore or generate never
+    reports "Aborted!"."""
+    import signal
+
+    global _handlers_installed
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
+    _handlers_installed = True
+
+
+def _finished() -> None:
+    if _handlers_installed:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -120,10 +187,16 @@ def collection_path(db_path: Path | None) -> Path:
     return Path(home) / "collection.db"
 
 
+#: The collection this command opened, named by errors SQLite raises later.
+_opened: list[Path] = []
+
+
 def open_collection(db_path: Path | None) -> Any:
     from recall.store import Collection
 
-    return Collection(collection_path(db_path))
+    path = collection_path(db_path)
+    _opened[:] = [path]
+    return Collection(path)
 
 
 def utc_now() -> Any:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from recall.cli.common import backup_now, cli, collection_path, db_option, open_collection
+from recall.cli.common import backup_now, cli, collection_path, db_option, echo, open_collection
 from recall.errors import RecallError
 
 
@@ -19,7 +19,7 @@ def backup(db_path: Path | None) -> None:
     backs up by itself before a schema upgrade and before `recall optimize` changes anything.
     """
     col = open_collection(db_path)
-    click.echo(f"backed up to {backup_now(col, 'manual')}")
+    echo(f"backed up to {backup_now(col, 'manual')}")
 
 
 @cli.command()
@@ -38,9 +38,9 @@ def restore(backup_file: Path | None, latest: bool, db_path: Path | None) -> Non
     found = bk.backups(path)
     if backup_file is None and not latest:
         if not found:
-            click.echo(f"no backups yet in {bk.backup_dir(path)}")
+            echo(f"no backups yet in {bk.backup_dir(path)}")
         for p in found:
-            click.echo(str(p))
+            echo(str(p))
         return
     if backup_file is None:
         if not found:
@@ -49,7 +49,7 @@ def restore(backup_file: Path | None, latest: bool, db_path: Path | None) -> Non
     from recall.store.restore import restore as put_back
 
     saved = put_back(path, backup_file)
-    click.echo(f"restored {backup_file}; what was there before is in {saved}")
+    echo(f"restored {backup_file}; what was there before is in {saved}")
 
 
 @cli.command()
@@ -61,12 +61,12 @@ def check(db_path: Path | None) -> None:
     col = open_collection(db_path)
     integrity = col.integrity()
     problems = verify(col)
-    click.echo(f"integrity: {integrity}")
-    click.echo(
+    echo(f"integrity: {integrity}")
+    echo(
         f"cards checked against their review log: {problems.checked}, "
         f"mismatches: {len(problems.mismatches)}"
     )
     for uid, what in problems.mismatches[:20]:
-        click.echo(f"  {uid}: {what}")
+        echo(f"  {uid}: {what}")
     if integrity != "ok" or problems.mismatches:
         raise click.exceptions.Exit(1)

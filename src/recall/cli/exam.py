@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from recall.cli.common import cli, db_option, open_collection, utc_now
+from recall.cli.common import cli, db_option, echo, open_collection, utc_now
 from recall.errors import RecallError
 
 
@@ -78,7 +78,7 @@ def set_exam(
     slugs = [col.find_deck(d) for d in decks]
     record = col.add_exam(when.isoformat(), slugs, target, max_reviews, now)
     covers = ", ".join(record["decks"]) or "all decks"
-    click.echo(f"exam {record['id']} on {record['date']}: {covers}, target {target:.0%}")
+    echo(f"exam {record['id']} on {record['date']}: {covers}, target {target:.0%}")
 
 
 @exam.command("clear")
@@ -94,7 +94,7 @@ def clear_exam(ctx: click.Context, ids: tuple[int, ...], db_path: Path | None) -
         known = sorted({e["id"] for e in cleared})
         missing = sorted(set(ids) - set(known))
         raise RecallError(f"no exam in force with id {', '.join(map(str, missing))}")
-    click.echo(f"cleared {len(cleared)} exam{'s' if len(cleared) != 1 else ''}")
+    echo(f"cleared {len(cleared)} exam{'s' if len(cleared) != 1 else ''}")
 
 
 def _show(db_path: Path | None) -> None:
@@ -107,7 +107,7 @@ def _show(db_path: Path | None) -> None:
         sched, now = Scheduler(col.settings()), utc_now()
         plan, today = planner(col, sched, now), sched.day(now)
         if not plan.exams:
-            click.echo("no exam set; `recall exam set DATE` sets one")
+            echo("no exam set; `recall exam set DATE` sets one")
             return
         rows = [(r.deck, r.memory) for r in col.live_cards() if not r.suspended]
         short = {s.exam.id: s for s in shortfall(plan, rows, today)}
@@ -122,16 +122,16 @@ def _print_exam(exam: Any, short: Any, forecast: Any, cap: int, today: date) -> 
 
     covers = ", ".join(sorted(exam.decks)) or "all decks"
     left = (exam.day - today).days
-    click.echo(
+    echo(
         f"exam {exam.id} on {exam.day.isoformat()} (in {left} days): {covers}, "
         f"target {exam.target:.0%}, cap {cap} reviews a day"
     )
-    click.echo(
+    echo(
         f"  forecast: {forecast.at_target:.1%} of cards at or above target on exam morning, "
         f"expected recall {forecast.exam_recall:.1%}, {forecast.total} reviews until then"
     )
     if short is not None and short.below:
-        click.echo(
+        echo(
             f"  short: {short.below} of {short.cards} review cards are due after the exam below "
             f"target (due set before the exam, or the cap was full); one more review each "
             f"needs a cap of about {short.needed_cap} a day"
@@ -145,7 +145,7 @@ def _print_exam(exam: Any, short: Any, forecast: Any, cap: int, today: date) -> 
         buckets.append((first, n))
     top = max((n for _, n in buckets), default=0)
     label = "week of" if step == 7 else "day"
-    click.echo(f"  reviews per {'week' if step == 7 else 'day'} ({label}):")
+    echo(f"  reviews per {'week' if step == 7 else 'day'} ({label}):")
     for first, n in buckets:
         bar = "█" * (round(40 * n / top) if top else 0)
-        click.echo(f"  {first.isoformat()[5:]:>6} {bar} {n}")
+        echo(f"  {first.isoformat()[5:]:>6} {bar} {n}")

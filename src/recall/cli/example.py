@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from recall.cli.common import cli, progress, utc_now
+from recall.cli.common import cli, echo, progress, utc_now
 from recall.errors import RecallError
 
 
@@ -56,7 +56,7 @@ def example(target: Path, decks_dir: Path, days: int, seed: int) -> None:
             leftover.unlink(missing_ok=True)
         raise
     col.close()
-    click.echo(
+    echo(
         f"wrote {target}: {sum(len(d.active) for d, _ in decks)} cards, {done.answers} "
         f"answers on {done.days_studied} of {done.days} days; try `recall stats --db {target}`"
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from recall.cli.common import cli, utc_now
+from recall.cli.common import cli, echo, utc_now
 from recall.errors import RecallError
 
 _FACTS_HELP = (
@@ -61,18 +61,18 @@ def list_(topic: str | None, facts: tuple[Path, ...], decks_dir: Path) -> None:
         oldest = min((sheets.records[k].as_of for k in keys), default="-")
         kind = "library" if info.library else "yours"
         wait = f", {info.pending} drafted" if info.pending else ""
-        click.echo(
+        echo(
             f"{info.name:32} {kind:7} {len(keys):4} facts{wait}, oldest as of {oldest}: "
             f"{', '.join(topics)}"
         )
     n = len(sheets.facts)
-    click.echo(f"{len(sheets.files)} sheets, {n} facts, {len(sheets.topics)} topics")
+    echo(f"{len(sheets.files)} sheets, {n} facts, {len(sheets.topics)} topics")
 
 
 def _list_topic(sheets: Any, topic: str) -> None:
     if topic not in sheets.topics:
         raise RecallError(f"no topic {topic!r}; `recall facts list` shows the sheets' topics")
-    click.echo(f"{topic}: {', '.join(sheets.topics[topic])}")
+    echo(f"{topic}: {', '.join(sheets.topics[topic])}")
     for key, fact in sheets.facts.items():
         if topic in fact.topics:
             rec = sheets.records[key]
@@ -81,8 +81,8 @@ def _list_topic(sheets: Any, topic: str) -> None:
                 flags.append("partial")
             if fact.superseded_by:
                 flags.append(f"superseded by {fact.superseded_by}")
-            click.echo(f"  {key} ({type(fact).__name__.lower()}; {'; '.join(flags)})")
-            click.echo(f"    {Path(rec.file).name}:{rec.line}  {' '.join(rec.urls)}")
+            echo(f"  {key} ({type(fact).__name__.lower()}; {'; '.join(flags)})")
+            echo(f"    {Path(rec.file).name}:{rec.line}  {' '.join(rec.urls)}")
 
 
 @facts.command()
@@ -102,15 +102,15 @@ def check(sheet_files: tuple[Path, ...], facts: tuple[Path, ...], decks_dir: Pat
     paths = teacher_sheet_paths(sheet_files or facts, decks_dir)
     sheets, problems = run_check(paths)
     for o in sheets.overrides:
-        click.echo(f"{o.file}:{o.line}: {o.key} overrides the library's fact")
+        echo(f"{o.file}:{o.line}: {o.key} overrides the library's fact")
     for p in sheets.pending:
-        click.echo(f"{p.file}:{p.line}: {p.key} is a draft: fill in source, as_of and checked")
+        echo(f"{p.file}:{p.line}: {p.key} is a draft: fill in source, as_of and checked")
     for problem in problems:
-        click.echo(str(problem))
+        echo(str(problem))
     n = len(sheets.facts)
     if problems:
         raise RecallError(f"{len(problems)} problems in the fact sheets ({n} facts loaded)")
-    click.echo(f"{len(sheets.files)} sheets, {n} facts: no problems")
+    echo(f"{len(sheets.files)} sheets, {n} facts: no problems")
 
 
 @facts.command()
@@ -137,18 +137,18 @@ def draft(lesson: Path, facts: tuple[Path, ...], out_dir: Path) -> None:
     parsed = read_lesson(lesson, str(lesson))
     topics = draft_topics(parsed, sheets)
     if not topics:
-        click.echo(f"{lesson}: every Prelims topic already has facts; nothing to draft")
+        echo(f"{lesson}: every Prelims topic already has facts; nothing to draft")
         return
     target = out_dir / "facts" / f"{parsed.slug}.toml"
     if target.exists():
         raise RecallError("a fact sheet is already here; edit it, or move it away", str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, render(parsed, topics).encode("utf-8"))
-    click.echo(f"wrote {target}")
+    echo(f"wrote {target}")
     for t in topics:
-        click.echo(f"  line {t.item.line}: topic {t.topic} ({'; '.join(t.aliases)}): "
+        echo(f"  line {t.item.line}: topic {t.topic} ({'; '.join(t.aliases)}): "
                    f"{len(t.facts)} facts drafted from the lesson")  # fmt: skip
-    click.echo("  fill in source, as_of and checked for each fact, then `recall facts check`")
+    echo("  fill in source, as_of and checked for each fact, then `recall facts check`")
 
 
 @facts.command()
@@ -176,11 +176,11 @@ def stale(older_than: str, show_all: bool, facts: tuple[Path, ...], decks_dir: P
     for s in found:
         if not (s.cards or show_all):
             continue
-        click.echo(f"{s.key} ({'; '.join(s.reasons)}) {s.at}")
+        echo(f"{s.key} ({'; '.join(s.reasons)}) {s.at}")
         for deck, card_id, front in s.cards:
-            click.echo(f"    {deck} {card_id}: {front.splitlines()[0][:70]}")
+            echo(f"    {deck} {card_id}: {front.splitlines()[0][:70]}")
     fed = sum(1 for s in found if s.cards)
-    click.echo(
+    echo(
         f"{len(found)} facts to re-check (as of before {before.isoformat()} or superseded); "
         f"{fed} of them feed cards in {decks_dir}"
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from recall.cli.common import backup_now, cli, db_option, open_collection, utc_now
+from recall.cli.common import backup_now, cli, db_option, echo, echo_json, open_collection, utc_now
 from recall.errors import RecallError
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def optimize(
         backup_now(col, "before-optimize")
         col.change_parameters(parameters, memories, now, revert=True)
         name = f"parameter set {previous}" if previous is not None else "the default parameters"
-        click.echo(f"reverted to {name}; {len(memories)} cards rescheduled")
+        echo(f"reverted to {name}; {len(memories)} cards rescheduled")
         return
     deck = col.find_deck(deck_name) if deck_name else None
     with no_gc_pauses():
@@ -77,20 +77,20 @@ def _fit_and_apply(
     history = col.review_history() if deck is None else None
     found = opt.fit(col, sched, deck, history)
     if as_json:
-        click.echo(json.dumps(found.to_json(), indent=2))
+        echo_json(found.to_json())
     else:
-        click.echo(
+        echo(
             f"fitted on {found.train_items} reviews, scored on the newest {found.test_items} "
             f"(from {found.reviews} log rows, {found.cards} cards)"
         )
-        click.echo(f"{'':18}{'log loss':>10}{'RMSE':>10}")
-        click.echo(f"{'default':18}{found.default_log_loss:>10.4f}{found.default_rmse:>10.4f}")
-        click.echo(f"{'fitted':18}{found.fitted_log_loss:>10.4f}{found.fitted_rmse:>10.4f}")
+        echo(f"{'':18}{'log loss':>10}{'RMSE':>10}")
+        echo(f"{'default':18}{found.default_log_loss:>10.4f}{found.default_rmse:>10.4f}")
+        echo(f"{'fitted':18}{found.fitted_log_loss:>10.4f}{found.fitted_rmse:>10.4f}")
         verdict = "better" if found.better else "not better"
-        click.echo(f"the fitted parameters predict your newest reviews {verdict} than the defaults")
+        echo(f"the fitted parameters predict your newest reviews {verdict} than the defaults")
     if not apply_:
         if not as_json:
-            click.echo("run again with --apply to put them in force")
+            echo("run again with --apply to put them in force")
         return
     if not found.better:
         raise RecallError("not applied: the fitted parameters are no better than the defaults")
@@ -101,7 +101,7 @@ def _fit_and_apply(
     backup_now(col, "before-optimize")
     change = col.change_parameters(found.parameters, memories, now, fit=found.to_json())
     if not as_json:
-        click.echo(f"applied as parameter change {change}; {len(memories)} cards rescheduled")
+        echo(f"applied as parameter change {change}; {len(memories)} cards rescheduled")
 
 
 def _reverted(col: Any, sched: Any, parameters: tuple[float, ...], change: int) -> Any:
@@ -143,7 +143,7 @@ def config(key: str | None, value: str | None, db_path: Path | None) -> None:
         dues = [r.memory.due for r in col.studied_cards() if r.memory.state == 2]
         note = calendar_change(old, col.settings(), dues)
         if note:
-            click.echo(note)
+            echo(note)
     elif key is not None and key not in Settings.__dataclass_fields__:
         parse_setting(key, "", col.settings())  # the unknown-setting error
     settings = col.settings()
@@ -151,7 +151,7 @@ def config(key: str | None, value: str | None, db_path: Path | None) -> None:
         v = getattr(settings, name)
         text = _describe_parameters(col, v) if name == "parameters" else shown(v)
         if key is None or key == name:
-            click.echo(f"{name} = {text}")
+            echo(f"{name} = {text}")
 
 
 def _describe_parameters(col: Any, parameters: tuple[float, ...]) -> str:

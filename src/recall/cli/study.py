@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
-from recall.cli.common import cli, db_option, open_collection, utc_now
+from recall.cli.common import cli, db_option, echo, echo_json, open_collection, utc_now
 
 # What a first run finds: an empty collection, and the two ways to fill it.
 EMPTY = (
@@ -51,7 +50,7 @@ def review(
     deck = col.find_deck(deck_name) if deck_name else None
     titles = col.deck_titles()
     if not titles:
-        click.echo(EMPTY)
+        echo(EMPTY)
         return
     session = Session(col, Scheduler(col.settings()), deck=deck, limit=limit, ahead=ahead or 0)
     _exam_line(col, session.sched, deck)
@@ -71,21 +70,21 @@ def due(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
     deck = col.find_deck(deck_name) if deck_name else None
     data = due_today(col, Scheduler(col.settings()), utc_now(), deck)
     if as_json:
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo_json(data)
         return
     _exam_line(col, Scheduler(col.settings()), deck)
     for d in data["decks"]:
-        click.echo(f"{d['deck']}: {d['new']} new, {d['learning']} learning, {d['review']} review")
+        echo(f"{d['deck']}: {d['new']} new, {d['learning']} learning, {d['review']} review")
     t = data["total"]
-    click.echo(f"today: {t['new']} new, {t['learning']} learning, {t['review']} review")
+    echo(f"today: {t['new']} new, {t['learning']} learning, {t['review']} review")
     if not data["decks"]:
-        click.echo(EMPTY)
+        echo(EMPTY)
     if data["next_due"]:
         from datetime import datetime
 
         delta = datetime.fromisoformat(data["next_due"]) - utc_now()
         lead = "then the next card is due" if any(t.values()) else "next card due"
-        click.echo(f"{lead} in {format_interval(delta)}")
+        echo(f"{lead} in {format_interval(delta)}")
 
 
 @cli.command()
@@ -102,23 +101,23 @@ def stats(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
     deck = col.find_deck(deck_name) if deck_name else None
     data = compute(col, Scheduler(col.settings()), utc_now(), deck)
     if as_json:
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo_json(data)
         return
     _exam_line(col, Scheduler(col.settings()), deck)
     c, r = data["cards"], data["reviews"]
-    click.echo(
+    echo(
         f"cards: {c['total']} ({c['new']} new, {c['learning']} learning, {c['review']} review, "
         f"{c['relearning']} relearning, {c['suspended']} suspended)"
     )
-    click.echo(f"reviews: {r['today']} today, {r['7_days']} in 7 days, {r['30_days']} in 30 days")
-    click.echo("true retention (30 days): " + _retention(data))
+    echo(f"reviews: {r['today']} today, {r['7_days']} in 7 days, {r['30_days']} in 30 days")
+    echo("true retention (30 days): " + _retention(data))
     ar = data["average_retrievability"]
-    click.echo("average retrievability: " + (f"{ar:.1%}" if ar is not None else "—"))
+    echo("average retrievability: " + (f"{ar:.1%}" if ar is not None else "—"))
     n = data["streak_days"]
-    click.echo(f"streak: {n} day{'' if n == 1 else 's'} in a row")
-    click.echo("due in the next 30 days:")
+    echo(f"streak: {n} day{'' if n == 1 else 's'} in a row")
+    echo("due in the next 30 days:")
     for line in bar_chart(data["forecast"]):
-        click.echo("  " + line)
+        echo("  " + line)
 
 
 def _exam_line(col: Any, sched: Any, deck: str | None) -> None:
@@ -127,7 +126,7 @@ def _exam_line(col: Any, sched: Any, deck: str | None) -> None:
 
     line = exam_notice(col, sched, utc_now(), deck)
     if line:
-        click.echo(line)
+        echo(line)
 
 
 def _retention(data: dict[str, object]) -> str:

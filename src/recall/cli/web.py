@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from recall.cli.common import cli, collection_path, db_option, open_collection
+from recall.cli.common import cli, collection_path, db_option, echo, open_collection
 
 
 @cli.command()
@@ -38,7 +38,7 @@ def serve(host: str, port: int, open_browser: bool, db_path: Path | None) -> Non
     sock = listen(host, port)
     token = new_token()
     url = link(sock, host, token)
-    click.echo(f"recall serve: open {url}  (Ctrl-C stops)")
+    echo(f"recall serve: open {url}  (Ctrl-C stops)")
     if open_browser:
         import webbrowser
 

@@ -7,13 +7,14 @@ of failing.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from recall.errors import RecallError
+from recall.errors import RecallError, sqlite_message
 from recall.store.backup import take
 from recall.store.schema import MIGRATION_NAMES, applied_migrations, migrate
 
@@ -136,7 +137,13 @@ def open_connection(path: Path) -> sqlite3.Connection:
             raise RecallError("is a directory, not a collection file", name)
         with path.open("rb") as fh:
             header = fh.read(100)
-        if header and header[:16] != b"SQLite format 3\x00":
+        if not header:
+            raise RecallError(
+                "collection file is empty (0 bytes), so it was cut short or never written; "
+                "`recall restore --latest` puts back a backup, or remove the file to start anew",
+                name,
+            )
+        if header[:16] != b"SQLite format 3\x00":
             raise RecallError("not a recall collection (not an SQLite file)", name)
         if _truncated(header, path.stat().st_size):
             raise RecallError("collection is damaged (the file is shorter than it says)", name)
@@ -144,6 +151,8 @@ def open_connection(path: Path) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
     conn: sqlite3.Connection | None = None
     try:
+        if path.exists() and not os.access(path.parent, os.W_OK):
+            return _open_read_only(path, name)
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         _prepare(conn, name)
     except BaseException as exc:
@@ -154,6 +163,26 @@ def open_connection(path: Path) -> sqlite3.Connection:
         if isinstance(exc, sqlite3.DatabaseError):
             raise RecallError(f"collection is damaged or not SQLite ({exc})", name) from None
         raise
+    return conn
+
+
+def _open_read_only(path: Path, name: str) -> sqlite3.Connection:
+    """A collection in a folder recall cannot write to (a read-only mount, a shared copy):
+    opened for reading, so `due`, `stats`, `decks` and `export` work; a write is refused by
+    SQLite as read-only, which the CLI reports in one line."""
+    from recall.store.backup import read_only
+
+    conn = read_only(path)
+    conn.isolation_level = None
+    if applied_migrations(conn) != set(MIGRATION_NAMES):
+        conn.close()
+        raise RecallError(
+            "the collection needs an upgrade and its folder is read-only; "
+            "open it once where recall can write",
+            name,
+        )
+    conn.execute("pragma cache_size = -65536")
+    conn.execute("select uid from cards limit 1").fetchall()
     return conn
 
 
@@ -184,7 +213,7 @@ def _truncated(header: bytes, size: int) -> bool:
     SQLite itself does; checking it costs nothing, unlike reading every page.
     """
     if len(header) < 100:
-        return bool(header)
+        return True
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
@@ -199,4 +228,4 @@ def busy_error(exc: sqlite3.OperationalError, path: Path) -> RecallError:
             f"{BUSY_TIMEOUT_MS / 1000:g} s; try again",
             str(path),
         )
-    return RecallError(f"cannot open collection: {exc}", str(path))
+    return RecallError(sqlite_message(exc, str(path)), str(path))

@@ -42,11 +42,15 @@ class DeckStore(ManageStore):
         """
         report = AddReport(deck=deck.slug)
         stamp = ts(now)
-        existing = {
-            r["id"]: r for r in self._query("select * from cards where deck = ?", [deck.slug])
-        }
-        edits = self.learner_edits(deck.slug)
+        # Read inside the write transaction: a second `recall add` of another version of
+        # this deck waits for the lock and then sees what the first one wrote, so the result
+        # is one order or the other, never a mix of the two.
         with self._write():
+            existing = {
+                r["id"]: r for r in self._query("select * from cards where deck = ?", [deck.slug])
+            }
+            edits = self.learner_edits(deck.slug)
+            self._refuse_taken_uids(deck, file)
             self.db.table("decks").upsert(
                 {"slug": deck.slug, "title": deck.title, "category": deck.category,
                  "date": deck.date, "lesson": deck.lesson, "file": file, "added_at": stamp},
@@ -110,6 +114,24 @@ class DeckStore(ManageStore):
         report.replaced_edits += 1
         self._drop_edits([old["uid"]])
         return text
+
+    def _refuse_taken_uids(self, deck: Deck, file: str) -> None:
+        """A card's uid is ``deck:id``, and both may hold ``:``: deck ``a`` card ``b:c`` and
+        deck ``a:b`` card ``c`` would share ``a:b:c``. Refused before a row is written."""
+        uids = [f"{deck.slug}:{c.id}" for c in deck.cards]
+        for i in range(0, len(uids), 500):
+            chunk = uids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            row = self.conn.execute(
+                f"select uid, deck from cards where uid in ({marks}) and deck != ? limit 1",
+                [*chunk, deck.slug],
+            ).fetchone()
+            if row:
+                raise RecallError(
+                    f"card uid {row[0]!r} is already deck {row[1]!r}'s: rename this deck's "
+                    "slug or that card's id",
+                    file,
+                )
 
     def decks(self) -> list[dict[str, Any]]:
         sql = """
