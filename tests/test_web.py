@@ -104,7 +104,8 @@ def post_routes() -> list[str]:
 
 def test_there_are_post_routes_to_check() -> None:
     assert set(post_routes()) == {
-        "/review/answer", "/review/undo", "/review/suspend", "/review/bury",
+        "/review/answer", "/review/undo", "/review/suspend", "/review/bury", "/card/edit",
+        "/card/forget", "/card/suspend", "/card/unsuspend", "/card/bury", "/settings",
     }  # fmt: skip
 
 
@@ -126,7 +127,17 @@ def test_every_post_refuses_a_form_without_its_csrf_field(
 
 
 def test_state_changes_only_by_post(client: TestClient) -> None:
-    for path in ("/review/answer", "/review/undo", "/review/suspend", "/review/bury"):
+    for path in (
+        "/review/answer",
+        "/review/undo",
+        "/review/suspend",
+        "/review/bury",
+        "/card/edit",
+        "/card/forget",
+        "/card/suspend",
+        "/card/unsuspend",
+        "/card/bury",
+    ):
         assert client.get(path).status_code == 405
 
 

@@ -22,11 +22,15 @@ from recall.memory import Rating
 from recall.study.schedule import Scheduler
 from recall.study.session import Session
 from recall.web.app import Web, web_of
+from recall.web.browse import ROUTES as BROWSE_ROUTES
 from recall.web.desk import card_view, version
 from recall.web.security import checked_form
+from recall.web.settings_page import ROUTES as SETTINGS_ROUTES
 
 NOTES = {
     "undone": "Undid the last answer.",
+    "unsuspended": "Undid the suspend: the card is back.",
+    "unburied": "Undid the bury: the card is back.",
     "nothing": "Nothing to undo.",
     "stale": "That card was answered elsewhere since this page showed it; your answer was "
     "not saved. Here is the next card.",
@@ -34,6 +38,9 @@ NOTES = {
     "suspended": "Suspended the card.",
     "buried": "Buried the card until tomorrow.",
 }
+
+#: The note after an undo, by what :meth:`Session.last_action` said was undone.
+UNDONE = {"answer": "undone", "suspend": "unsuspended", "bury": "unburied"}
 
 
 def _deck(web: Web, name: str | None) -> str | None:
@@ -118,11 +125,14 @@ async def answer(request: Request) -> Response:
 
 async def undo(request: Request) -> Response:
     _web, session, _form = await _card_action(request)
+    action = session.last_action()
     try:
         undone = session.undo()
     except RecallError:  # answered again since (say, in the terminal): keep both
         return _back(session.deck, "nothing")
-    return _back(session.deck, "undone" if undone else "nothing")
+    if undone is None:
+        return _back(session.deck, "nothing")
+    return _back(session.deck, UNDONE.get(action or "", "undone"))
 
 
 async def suspend_or_bury(request: Request) -> Response:
@@ -164,6 +174,8 @@ ROUTES = [
     Route("/review/suspend", suspend_or_bury, methods=["POST"]),
     Route("/review/bury", suspend_or_bury, methods=["POST"]),
     Route("/stats", stats_page, methods=["GET"]),
+    *BROWSE_ROUTES,
+    *SETTINGS_ROUTES,
     _static("style.css", "text/css"),
     _static("keys.js", "text/javascript"),
 ]
