@@ -288,7 +288,16 @@ def test_bad_parameters_get_a_4xx_page_not_a_traceback(client: TestClient, db: P
 
 
 def test_pages_are_small(client: TestClient) -> None:
-    for path in ("/", "/review?deck=web-study", "/stats", "/static/style.css", "/static/keys.js"):
+    for path in (
+        "/",
+        "/review?deck=web-study",
+        "/stats",
+        "/static/style.css",
+        "/static/keys.js",
+        "/browse?q=*",
+        "/card?uid=web-study:m1",
+        "/settings",
+    ):
         assert len(client.get(path).content) < 100_000, path
 
 

@@ -65,6 +65,24 @@ def test_browse_finds_cards_with_the_query_language_of_recall_cards(client: Test
         assert uids(page.text) == [c["uid"] for c in listed], query
 
 
+def test_a_search_of_every_card_shows_the_first_100_in_a_page_under_100_kb(
+    recall_home: Path,
+) -> None:
+    cards = "".join(
+        f'\n[[card]]\nid = "q{i}"\nkind = "basic"\nfact = "q{i}"\n'
+        f'front = "Question {i}: {"which long-winded clause of the lesson is this " * 6}?"\n'
+        f'back = "Answer {i}."\n'
+        for i in range(150)
+    )
+    db = load_deck(recall_home, '[deck]\nslug = "big"\ntitle = "Big"\n' + cards, "big")
+    with TestClient(create_app(db, TOKEN), base_url=BASE) as c:
+        c.cookies.set(COOKIE, TOKEN)
+        page = c.get("/browse", params={"q": "*"})
+    assert "The first 100 cards found." in page.text
+    assert uids(page.text) == [f"big:q{i}" for i in range(100)]  # deck order
+    assert len(page.content) < 100_000
+
+
 def test_a_bad_query_is_a_400_page_saying_why_and_no_match_says_so(client: TestClient) -> None:
     bad = client.get("/browse", params={"q": "prop:lapses>x"})
     assert bad.status_code == 400 and "bad query" in bad.text and "Traceback" not in bad.text

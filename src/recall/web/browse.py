@@ -26,7 +26,7 @@ from recall.web.app import Web, web_of
 from recall.web.security import checked_form
 
 #: Rows a search page shows; more are counted as "first N" rather than drawn.
-PAGE = 200
+PAGE = 100
 
 NOTES = {
     "edited": "Saved your edit. `recall add` of a newer deck file keeps it while the file's "
