@@ -215,8 +215,14 @@ def test_a_source_link_must_be_a_web_address(recall_home: Path) -> None:
         c.cookies.set(COOKIE, TOKEN)
         bad = c.get("/card", params={"uid": "web-study:b1"}).text
         good = c.get("/card", params={"uid": "web-study:b2"}).text
+        first = c.get("/review", params={"deck": "web-study"}).text
+        post(c, forms(first)["answer-form"], rating="3")
+        second = c.get("/review", params={"deck": "web-study"}).text
     assert "javascript:" not in bad and "Atlas" in bad and 'class="as-of">2025<' in bad
     assert '<a href="https://example.org/a"' in good
+    # the review shows the source with the answer, under the same rule
+    assert "Source: Atlas (as of 2025)" in first and "javascript:" not in first
+    assert '<a href="https://example.org/a" rel="noopener noreferrer"' in second
 
 
 # -- undo of suspend and bury in the review ---------------------------------------------------

@@ -75,7 +75,7 @@ async def browse(request: Request) -> Response:
     )
 
 
-def _safe_url(url: str) -> str:
+def safe_url(url: str) -> str:
     """A source link only when it is a web address: a ``javascript:`` URL in a deck file
     must never become a live link, however well it is escaped."""
     return url if url.lower().startswith(("https://", "http://")) else ""
@@ -94,7 +94,7 @@ async def card_page(request: Request) -> Response:
     deck = request.query_params.get("deck", "")
     deck = deck if deck in web.col.deck_titles() else ""
     return web.render(
-        request, "card.html", c=info, link=_safe_url(info["url"]), letters=LETTERS,
+        request, "card.html", c=info, link=safe_url(info["url"]), letters=LETTERS,
         note=NOTES.get(request.query_params.get("note", ""), ""), came_from=came_from,
         back=_return(came_from, deck), deck=deck or None,
     )  # fmt: skip

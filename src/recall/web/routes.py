@@ -23,6 +23,7 @@ from recall.study.schedule import Scheduler
 from recall.study.session import Session
 from recall.web.app import Web, web_of
 from recall.web.browse import ROUTES as BROWSE_ROUTES
+from recall.web.browse import safe_url
 from recall.web.desk import card_view, version
 from recall.web.security import checked_form
 from recall.web.settings_page import ROUTES as SETTINGS_ROUTES
@@ -81,6 +82,7 @@ async def review(request: Request) -> Response:
     done = len(session.answered)
     left = new + learning + due_reviews
     view = card_view(session, row, titles.get(row.deck, row.deck))
+    origin = web.col.card_details(row.uid)  # the source link shown with the answer
 
     async def idle() -> None:  # on the loop's thread, after the page has gone out
         session.idle()
@@ -88,7 +90,8 @@ async def review(request: Request) -> Response:
     response = web.render(
         request, "review.html", deck=deck, title=title, card=view, note=note,
         counts={"new": new, "learning": learning, "review": due_reviews}, done=done,
-        total=done + left,
+        total=done + left, source=origin.get("source") or "", as_of=origin.get("as_of") or "",
+        link=safe_url(origin.get("url") or ""),
     )  # fmt: skip
     response.background = BackgroundTask(idle)
     return response
