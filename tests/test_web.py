@@ -104,7 +104,8 @@ def post_routes() -> list[str]:
 
 def test_there_are_post_routes_to_check() -> None:
     assert set(post_routes()) == {
-        "/review/answer", "/review/undo", "/review/suspend", "/review/bury",
+        "/review/answer", "/review/undo", "/review/suspend", "/review/bury", "/card/edit",
+        "/card/forget", "/card/suspend", "/card/unsuspend", "/card/bury", "/settings",
     }  # fmt: skip
 
 
@@ -126,7 +127,17 @@ def test_every_post_refuses_a_form_without_its_csrf_field(
 
 
 def test_state_changes_only_by_post(client: TestClient) -> None:
-    for path in ("/review/answer", "/review/undo", "/review/suspend", "/review/bury"):
+    for path in (
+        "/review/answer",
+        "/review/undo",
+        "/review/suspend",
+        "/review/bury",
+        "/card/edit",
+        "/card/forget",
+        "/card/suspend",
+        "/card/unsuspend",
+        "/card/bury",
+    ):
         assert client.get(path).status_code == 405
 
 
@@ -277,7 +288,16 @@ def test_bad_parameters_get_a_4xx_page_not_a_traceback(client: TestClient, db: P
 
 
 def test_pages_are_small(client: TestClient) -> None:
-    for path in ("/", "/review?deck=web-study", "/stats", "/static/style.css", "/static/keys.js"):
+    for path in (
+        "/",
+        "/review?deck=web-study",
+        "/stats",
+        "/static/style.css",
+        "/static/keys.js",
+        "/browse?q=*",
+        "/card?uid=web-study:m1",
+        "/settings",
+    ):
         assert len(client.get(path).content) < 100_000, path
 
 

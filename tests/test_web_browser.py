@@ -28,6 +28,7 @@ from recall.study.schedule import Scheduler
 from recall.study.session import Session
 from recall.study.stats import stats
 from recall.web.app import create_app
+from recall.web.charts import STABILITY_BINS
 from recall.web.server import link, listen
 from tests.conftest import NOW, ROOT, run
 from tests.web_support import STUDY_DECK, TOKEN, load_deck
@@ -225,6 +226,8 @@ def test_the_stats_page_draws_what_the_review_log_holds(
     db = load_deck(recall_home, STUDY_DECK, "study")
     _history(db)
     col = Collection(db)
+    with col.conn:  # the history was answered under a stopped clock: give each answer a time
+        col.conn.execute("update reviews set duration_ms = 4000 + 1500 * id")
     sched = Scheduler(col.settings())
     shift = timedelta(hours=5, minutes=30) - timedelta(hours=4)  # Kolkata, day starts at 4
     rows = col.conn.execute("select reviewed_at, rating, state_before from reviews").fetchall()
@@ -249,7 +252,7 @@ def test_the_stats_page_draws_what_the_review_log_holds(
             marks = "els => els.map(e => [e.dataset.key, e.classList[1], +e.dataset.value, +(e.getAttribute('height') || 0)])"
             drawn = {
                 chart: page.eval_on_selector_all(f"#{chart} .mark", marks)
-                for chart in ("forecast", "reviews", "retention")
+                for chart in ("forecast", "reviews", "retention", "time", "stability", "difficulty")
             }
             shoot(page, "stats")
     page.close()
@@ -262,10 +265,25 @@ def test_the_stats_page_draws_what_the_review_log_holds(
     assert {k: v for k, _, v, _ in drawn["retention"]} == {
         m: round(kept[m] / judged[m], 4) for m in judged
     }
+    studied = [r.memory for r in col.live_cards() if r.memory.stability is not None]
+    by_bin = Counter(
+        next(label for label, low, high in STABILITY_BINS if low <= m.stability < high)
+        for m in studied if m.stability is not None
+    )  # fmt: skip
+    assert {k: v for k, _, v, _ in drawn["stability"] if v} == by_bin
+    difficulty = Counter(f"{int(m.difficulty)}-{int(m.difficulty) + 1}" for m in studied
+                         if m.difficulty is not None)  # fmt: skip
+    assert {k: v for k, _, v, _ in drawn["difficulty"] if v} == difficulty
+    ms = Counter[str]()
+    for d, (at,) in zip(when, col.conn.execute("select duration_ms from reviews"), strict=True):
+        if (today - d).days < 30:
+            ms[d.isoformat()] += at
+    assert len(ms) >= 3 and all(ms.values())
+    assert {k: v for k, _, v, _ in drawn["time"]} == {d: round(n / 60000, 1) for d, n in ms.items()}
     # Bars are drawn to scale: the same pixels per review on every bar of a chart (the
     # page rounds each height to a tenth of a pixel).
-    for chart in ("forecast", "reviews"):
-        scales = [h / v for *_, v, h in drawn[chart]]
+    for chart in ("forecast", "reviews", "stability", "difficulty"):
+        scales = [h / v for *_, v, h in drawn[chart] if v]
         assert max(scales) - min(scales) < 0.1, (chart, scales)
 
 
@@ -273,7 +291,9 @@ def test_every_page_fits_a_phone(live: Live, browser: Browser) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True)
     page = context.new_page()
     page.goto(live.link)
-    for path in ("/", "/review?deck=web-study", "/stats"):
+    paths = ("/", "/review?deck=web-study", "/stats", "/browse?q=*", "/card?uid=web-study:m1",
+             "/settings")  # fmt: skip
+    for path in paths:
         page.goto(live.base + path)
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= 360, (path, wide)
@@ -284,3 +304,85 @@ def test_every_page_fits_a_phone(live: Live, browser: Browser) -> None:
     )
     assert heights and min(heights) >= 44  # touch targets
     context.close()
+
+
+def test_a_learner_finds_a_card_in_browse_and_edits_it(live: Live, page: Page) -> None:
+    page.goto(live.link)
+    page.get_by_role("link", name="Browse").click()
+    page.get_by_role("searchbox", name="Search").fill('"Guwahati" deck:web*')
+    page.keyboard.press("Enter")
+    expect(page.locator("p.found")).to_have_text("1 card found.")
+    shoot(page, "browse")
+    page.get_by_role("link", name="b1").click()
+    expect(page.locator(".fields .front")).to_have_text(
+        "Which river flows through the city of Guwahati?"
+    )
+    expect(page.locator(".memory .card-status")).to_have_text("new")
+    page.locator('textarea[name="front"]').fill("Which river flows past Guwahati?")
+    page.locator('textarea[name="back"]').fill("The Brahmaputra (Luit in Assamese).")
+    shoot(page, "card")
+    page.get_by_role("button", name="Save the edit").click()
+    expect(page.locator(".note")).to_contain_text("Saved your edit")
+    expect(page.locator(".fields .front")).to_have_text("Which river flows past Guwahati?")
+
+    page.get_by_role("link", name="Back to the search").click()
+    page.get_by_role("searchbox", name="Search").fill("Luit")
+    page.keyboard.press("Enter")
+    expect(page.locator("table.cards .front")).to_have_text("Which river flows past Guwahati?")
+
+    row = Collection(live.db).card("web-study:b1")
+    assert (row.front, row.back) == (
+        "Which river flows past Guwahati?", "The Brahmaputra (Luit in Assamese).",
+    )  # fmt: skip
+    shown = run("card", "b1")
+    assert shown.exit_code == 0
+    assert "front: Which river flows past Guwahati?" in shown.output
+    assert "(your edit:" in shown.output
+
+    page.get_by_role("link", name="b1").click()
+    page.get_by_role("button", name="Suspend").click()
+    expect(page.locator(".memory .card-status")).to_have_text("suspended")
+    page.get_by_role("button", name="Unsuspend").click()
+    expect(page.locator(".memory .card-status")).to_have_text("new")
+    assert not Collection(live.db).card("web-study:b1").suspended
+
+
+def test_e_edits_the_card_under_review_and_u_undoes_a_suspend(live: Live, page: Page) -> None:
+    page.goto(live.link.replace("/?", "/review?deck=web-study&"))
+    on_card(page, "Which river flows through the city of Guwahati?")
+    page.keyboard.press("e")
+    expect(page.locator(".fields .front")).to_have_text(
+        "Which river flows through the city of Guwahati?"
+    )
+    page.locator('textarea[name="front"]').fill("Name the river that flows past Guwahati.")
+    page.get_by_role("button", name="Save the edit").click()
+    on_card(page, "Name the river that flows past Guwahati.")
+    page.keyboard.press("@")
+    expect(page.locator(".note")).to_have_text("Suspended the card.")
+    on_card(page, "Chief Election Commissioner")
+    page.keyboard.press("u")
+    expect(page.locator(".note")).to_have_text("Undid the suspend: the card is back.")
+    on_card(page, "Name the river that flows past Guwahati.")
+    page.keyboard.press(" ")
+    page.keyboard.press("3")
+    on_card(page, "Chief Election Commissioner")
+    assert [r[:2] for r in log(live.db)] == [("web-study:b1", 3)]
+    assert not Collection(live.db).card("web-study:b1").suspended
+    assert run("check").exit_code == 0
+
+
+def test_settings_refuse_a_bad_value_and_save_a_good_one(live: Live, page: Page) -> None:
+    page.goto(live.link.replace("/?", "/settings?"))
+    page.locator('input[name="desired_retention"]').fill("1.2")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".setting.invalid .error")).to_contain_text("a number from 0.70 to 0.99")
+    expect(page.locator(".note")).to_have_text("Nothing was saved: a value is not valid.")
+    shoot(page, "settings-error")
+    page.locator('input[name="desired_retention"]').fill("0.87")
+    page.locator('input[name="new_per_day"]').fill("3")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".note")).to_have_text("Saved desired_retention, new_per_day.")
+    settings = Collection(live.db).settings()
+    assert (settings.desired_retention, settings.new_per_day) == (0.87, 3)
+    page.get_by_role("link", name="Decks").click()
+    expect(page.locator('tr[data-deck="web-study"] td.new')).to_have_text("3")

@@ -218,6 +218,41 @@ def _http_card(client: _Client) -> None:
     assert status == 303
 
 
+def _browse(db: Path) -> list[tuple[str, float, float, int]]:
+    """Browse pages (server time), each beside the same work called directly, as
+    ``recall cards``/``recall card``/``recall stats`` do it: (what, page s, direct s, bytes)."""
+    from recall.store import Collection
+    from recall.study.browse import details, search
+    from recall.study.schedule import Scheduler
+    from recall.study.stats import stats
+
+    call = _harness(_web_app(db))
+    col = Collection(db)
+    sched = Scheduler(col.settings())
+    uid = search(col, sched, "is:review", NOW, 1)[0].uid
+    cases: list[tuple[str, str, Callable[[], object]]] = [
+        ("search is:due", "/browse?q=is%3Adue", lambda: search(col, sched, "is:due", NOW, 101)),
+        ("card page", f"/card?{urlencode({'uid': uid})}",
+         lambda: details(col, sched, col.card(uid), NOW)),
+        ("stats page", "/stats", lambda: stats(col, sched, NOW)),
+    ]  # fmt: skip
+    out = []
+    for what, target, direct in cases:
+        status, body, _, _ = call("GET", target, b"")
+        assert status == 200, (target, body[:300])
+        calls = 3 if what == "stats page" else 10
+        page_s = _median_per(lambda t=target: call("GET", t, b"")[3], calls)  # type: ignore[misc]
+
+        def timed(fn: Callable[[], object] = direct) -> float:
+            start = time.perf_counter()
+            fn()
+            return time.perf_counter() - start
+
+        out.append((what, page_s, _median_per(timed, calls), len(body)))
+    col.close()
+    return out
+
+
 def bench_web() -> list[Result]:
     out: list[Result] = []
     for n in WEB_SIZES:
@@ -229,6 +264,10 @@ def bench_web() -> list[Result]:
         out.append(Result(f"web: show + answer a card, server time ({n:,})", card_s, "< 20 ms",
                           card_s < 0.02, "recall review: Session next card + answer", direct,
                           "GET page + POST answer", "web show + answer", n))  # fmt: skip
+        for what, page_s, direct_s, size in _browse(recall_collection(n)):
+            out.append(Result(f"web: {what}, server time ({n:,})", page_s, "—", True,
+                              "the same data called directly (recall cards/card/stats)",
+                              direct_s, f"page {size / 1024:.1f} KB", f"web {what}", n))  # fmt: skip
     n = WEB_SIZES[-1]
     hello = _over_http(_hello_app(), lambda c: c.request("GET", "/"), CARDS)
     page = _over_http(_web_app(recall_collection(n)), lambda c: c.request("GET", "/review"), CARDS)

@@ -9,6 +9,7 @@ store (reviews per day by rating, true retention per month), counted on learner 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -72,7 +73,7 @@ def _nice(top: float) -> float:
     return float(top)
 
 
-def daily_bars(title: str, days: list[date], stacks: list[dict[str, int]]) -> Chart:
+def daily_bars(title: str, days: list[date], stacks: Sequence[Mapping[str, float]]) -> Chart:
     """One bar a day, stacked by class (in the order the dicts give them)."""
     chart = Chart(title)
     top = _nice(max((sum(s.values()) for s in stacks), default=0))
@@ -153,6 +154,65 @@ def retention_chart(
     return chart
 
 
+#: Histogram bins: (label, low, high) with low <= value < high; the last is open above.
+STABILITY_BINS = (
+    ("<1d", 0.0, 1.0), ("1-3d", 1.0, 3.0), ("3-7d", 3.0, 7.0), ("1-2w", 7.0, 14.0),
+    ("2-4w", 14.0, 30.0), ("1-3mo", 30.0, 90.0), ("3-6mo", 90.0, 180.0),
+    ("6-12mo", 180.0, 365.0), ("1y+", 365.0, float("inf")),
+)  # fmt: skip
+DIFFICULTY_BINS = tuple((f"{i}-{i + 1}", float(i), float(i + 1)) for i in range(1, 10))
+
+
+def histogram(
+    title: str, values: list[float], bins: tuple[tuple[str, float, float], ...], cls: str
+) -> Chart:
+    """How many values fall in each bin, one bar a bin (the last bin also takes its top)."""
+    counts = [0] * len(bins)
+    for v in values:
+        for i, (_, low, high) in enumerate(bins):
+            if low <= v < high or (i == len(bins) - 1 and v >= low):
+                counts[i] += 1
+                break
+    chart = Chart(title)
+    top = _nice(max(counts, default=0))
+    slot, scale = (WIDTH - LEFT) / len(bins), _scale(top)
+    for i, ((label, _, _), n) in enumerate(zip(bins, counts, strict=True)):
+        h = n * scale
+        x = LEFT + i * slot
+        y = HEIGHT - BOTTOM - h
+        title_text = f"{label}: {n} card{'' if n == 1 else 's'}"
+        chart.marks.append(Mark(x + 2, y, slot - 4, h, cls, label, n, title_text))
+        chart.x_labels.append((x + slot / 2, label))
+    _y_axis(chart, top)
+    return chart
+
+
+def memory_charts(col: Collection, deck: str | None) -> tuple[Chart, Chart]:
+    """The distribution of stability and of difficulty over the studied cards (live ones:
+    not retired, not suspended, as the learner's memory of what they still study)."""
+    studied = [
+        r.memory for r in col.live_cards(deck)
+        if r.memory.stability is not None and not r.suspended
+    ]  # fmt: skip
+    stability = [float(m.stability) for m in studied if m.stability is not None]
+    difficulty = [float(m.difficulty) for m in studied if m.difficulty is not None]
+    return (
+        histogram("Stability of studied cards (days)", stability, STABILITY_BINS, "stability"),
+        histogram("Difficulty of studied cards (1 easy – 10 hard)", difficulty,
+                  DIFFICULTY_BINS, "difficulty"),
+    )  # fmt: skip
+
+
+def time_chart(log: list[dict[str, Any]], sched: Scheduler, today: date) -> Chart:
+    """Minutes spent answering each day of the last 30 (the answers' recorded durations)."""
+    days = [today - timedelta(days=29 - i) for i in range(30)]
+    ms: Counter[date] = Counter()
+    for r in log:
+        ms[sched.day(_when(r))] += int(r["duration_ms"])
+    stacks = [{"minutes": round(ms[d] / 60000, 1)} if ms[d] else {} for d in days]
+    return daily_bars("Minutes spent per day (last 30 days)", days, stacks)
+
+
 def charts(col: Collection, sched: Scheduler, now: datetime, deck: str | None) -> dict[str, Any]:
     """Everything the stats page shows."""
     numbers = stats(col, sched, now, deck)
@@ -161,10 +221,14 @@ def charts(col: Collection, sched: Scheduler, now: datetime, deck: str | None) -
     log = col.answered_between(sched.day_start(first_month), sched.next_day_start(now), deck)
     month_ago = sched.day_start(today - timedelta(days=29))
     recent = [r for r in log if _when(r) >= month_ago]
+    stability, difficulty = memory_charts(col, deck)
     return {
         "numbers": numbers,
         "forecast": forecast_chart(numbers["forecast"]),
         "reviews": reviews_chart(recent, sched, today),
         "retention": retention_chart(log, sched, today, sched.settings.desired_retention),
+        "stability": stability,
+        "difficulty": difficulty,
+        "time": time_chart(recent, sched, today),
         "minutes_30_days": round(sum(r["duration_ms"] for r in recent) / 60000, 1),
     }

@@ -117,3 +117,7 @@ class Desk:
     def restart(self, deck: str | None) -> None:
         """Forget the deck's session (the settings changed, or the learner starts over)."""
         self._sessions.pop(deck, None)
+
+    def restart_all(self) -> None:
+        """Forget every session: the settings they were built on changed."""
+        self._sessions.clear()

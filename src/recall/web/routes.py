@@ -22,11 +22,16 @@ from recall.memory import Rating
 from recall.study.schedule import Scheduler
 from recall.study.session import Session
 from recall.web.app import Web, web_of
+from recall.web.browse import ROUTES as BROWSE_ROUTES
+from recall.web.browse import safe_url
 from recall.web.desk import card_view, version
 from recall.web.security import checked_form
+from recall.web.settings_page import ROUTES as SETTINGS_ROUTES
 
 NOTES = {
     "undone": "Undid the last answer.",
+    "unsuspended": "Undid the suspend: the card is back.",
+    "unburied": "Undid the bury: the card is back.",
     "nothing": "Nothing to undo.",
     "stale": "That card was answered elsewhere since this page showed it; your answer was "
     "not saved. Here is the next card.",
@@ -34,6 +39,9 @@ NOTES = {
     "suspended": "Suspended the card.",
     "buried": "Buried the card until tomorrow.",
 }
+
+#: The note after an undo, by what :meth:`Session.last_action` said was undone.
+UNDONE = {"answer": "undone", "suspend": "unsuspended", "bury": "unburied"}
 
 
 def _deck(web: Web, name: str | None) -> str | None:
@@ -74,6 +82,7 @@ async def review(request: Request) -> Response:
     done = len(session.answered)
     left = new + learning + due_reviews
     view = card_view(session, row, titles.get(row.deck, row.deck))
+    origin = web.col.card_details(row.uid)  # the source link shown with the answer
 
     async def idle() -> None:  # on the loop's thread, after the page has gone out
         session.idle()
@@ -81,7 +90,8 @@ async def review(request: Request) -> Response:
     response = web.render(
         request, "review.html", deck=deck, title=title, card=view, note=note,
         counts={"new": new, "learning": learning, "review": due_reviews}, done=done,
-        total=done + left,
+        total=done + left, source=origin.get("source") or "", as_of=origin.get("as_of") or "",
+        link=safe_url(origin.get("url") or ""),
     )  # fmt: skip
     response.background = BackgroundTask(idle)
     return response
@@ -118,11 +128,14 @@ async def answer(request: Request) -> Response:
 
 async def undo(request: Request) -> Response:
     _web, session, _form = await _card_action(request)
+    action = session.last_action()
     try:
         undone = session.undo()
     except RecallError:  # answered again since (say, in the terminal): keep both
         return _back(session.deck, "nothing")
-    return _back(session.deck, "undone" if undone else "nothing")
+    if undone is None:
+        return _back(session.deck, "nothing")
+    return _back(session.deck, UNDONE.get(action or "", "undone"))
 
 
 async def suspend_or_bury(request: Request) -> Response:
@@ -164,6 +177,8 @@ ROUTES = [
     Route("/review/suspend", suspend_or_bury, methods=["POST"]),
     Route("/review/bury", suspend_or_bury, methods=["POST"]),
     Route("/stats", stats_page, methods=["GET"]),
+    *BROWSE_ROUTES,
+    *SETTINGS_ROUTES,
     _static("style.css", "text/css"),
     _static("keys.js", "text/javascript"),
 ]

@@ -53,6 +53,7 @@
     if (isMcq && /^[a-dA-D]$/.test(k) && choice.value === "") {
       e.preventDefault(); choose(k.toUpperCase()); return;
     }
+    if (k === "e") { e.preventDefault(); document.getElementById("edit-link").click(); return; }
     var form = { u: "undo-form", "@": "suspend-form", "-": "bury-form" }[k];
     if (form) { e.preventDefault(); document.getElementById(form).requestSubmit(); }
   });
