@@ -138,15 +138,21 @@ class LogStore(CardStore):
             out.setdefault(card, []).append(tuple(rest))
         return out
 
-    def review_history(self, deck: str | None = None) -> dict[str, list[tuple[float, int]]]:
-        """Every card's answers, oldest first, as (UNIX time, rating): the optimizer's input."""
-        sql = """select r.card, (julianday(r.reviewed_at) - 2440587.5) * 86400, r.rating
+    def review_history(
+        self, deck: str | None = None
+    ) -> dict[str, list[tuple[float, int, int | None]]]:
+        """Every card's answers, oldest first, as (UNIX time, rating, learner day): the
+        optimizer's input. The day is the one the row recorded when it was answered (a
+        proleptic ordinal; None on a row that recorded none), so a later change of day start
+        or zone does not move past reviews."""
+        sql = """select r.card, (julianday(r.reviewed_at) - 2440587.5) * 86400, r.rating,
+                        cast(julianday(r.day) - 1721424.5 as integer)
                  from reviews r"""
         params: list[Any] = []
         if deck:
             sql += " join cards c on c.uid = r.card where c.deck = ?"
             params.append(deck)
-        out: dict[str, list[tuple[float, int]]] = {}
-        for card, at, rating in self.conn.execute(sql + " order by r.id", params):
-            out.setdefault(card, []).append((at, rating))
+        out: dict[str, list[tuple[float, int, int | None]]] = {}
+        for card, at, rating, day in self.conn.execute(sql + " order by r.id", params):
+            out.setdefault(card, []).append((at, rating, day))
         return {card: out[card] for card in sorted(out)}  # the fit sees cards in uid order
