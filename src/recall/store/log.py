@@ -126,11 +126,12 @@ class LogStore(CardStore):
     def logs_by_card(self, slug: str) -> dict[str, list[tuple[Any, ...]]]:
         """A deck's review log grouped by card, oldest first, as tuples of (reviewed_at in
         UNIX ms, rating, duration_ms, state_before, due_before, state_after, due_after; dues
-        in UNIX seconds). SQLite converts the times: a lifetime's log is a million rows."""
+        in UNIX seconds; interval_after, the days the answer gave as recorded, None on a row
+        that recorded none). SQLite converts the times: a lifetime's log is a million rows."""
         ms = "cast(round((julianday({}) - 2440587.5) * 86400000) as integer)"
         sql = f"""select r.card, {ms.format("r.reviewed_at")}, r.rating, r.duration_ms,
                          r.state_before, {ms.format("r.due_before")} / 1000.0,
-                         r.state_after, {ms.format("r.due_after")} / 1000.0
+                         r.state_after, {ms.format("r.due_after")} / 1000.0, r.interval_after
                   from reviews r join cards c on c.uid = r.card
                   where c.deck = ? and c.retired = 0 order by r.id"""
         out: dict[str, list[tuple[Any, ...]]] = {}
