@@ -244,3 +244,22 @@ def test_easy_days_setting_takes_anki_levels_and_refuses_others() -> None:
         with pytest.raises(RecallError, match=r"easy_days: .* each 100, 50 or 0 .*\(now 100"):
             parse_setting("easy_days", bad, current)
     assert parse_setting("load_balancer", "off", replace(current)) is False
+
+
+def test_balanced_days_keep_hard_below_good_below_easy_and_stay_in_fuzz_range() -> None:
+    from recall.study import fuzz
+
+    rng = random.Random(3)
+    for trial in range(400):
+        counts = [rng.randrange(0, 40) for _ in range(balance.LOAD_BALANCE_DAYS)]
+        easy = tuple(rng.choice((100, 50, 0)) for _ in range(7))
+        load = _load(MONDAY + timedelta(days=trial % 7), counts, easy)
+        good = rng.uniform(1.0, 95.0)
+        hard, easy_ivl = good * rng.uniform(0.4, 1.0), good * rng.uniform(1.0, 2.5)
+        previous, maximum = rng.randrange(0, 60), rng.choice((36500, 60, 30))
+        lb = load.balancer(rng.randrange(1 << 40))
+        h, g, e = fuzz.review_intervals(hard, good, easy_ivl, previous, maximum, 0.5, lb)
+        assert 1 <= h < g < e <= maximum or (e == maximum and h <= g <= e), (h, g, e, maximum)
+        floor = min(max(h + 1, fuzz.minimum_fuzz_interval(good, previous, maximum)), maximum)
+        low, high = fuzz.fuzz_bounds(good, floor, maximum)
+        assert low <= g <= high  # the balancer only chooses among the days fuzz allows
