@@ -39,6 +39,9 @@ def _setup(cmd: dict[str, Any]) -> tuple[Collection, list[Any], dict[str, Any]]:
     conf["rev"]["maxIvl"] = cmd["maximum_interval"]
     conf["new"]["perDay"] = 9999
     conf["rev"]["perDay"] = 9999
+    if cmd.get("load_balancer"):
+        conf["easyDaysPercentages"] = [p / 100 for p in cmd["easy_days"]]
+        conf["rev"]["bury"] = bool(cmd.get("bury_reviews", False))
     col.decks.update_config(conf)
     model = col.models.by_name("Basic")
     assert model is not None
@@ -48,10 +51,14 @@ def _setup(cmd: dict[str, Any]) -> tuple[Collection, list[Any], dict[str, Any]]:
         note["Front"] = f"question {i}"
         col.add_note(note, did)
         ids.append(note.cards()[0].id)
+    if cmd.get("load_balancer"):
+        # The balancer counts every card whose ``due`` lies in the coming days, new cards
+        # too, whose ``due`` is their position: move them out of any day range it reads.
+        col.sched.reposition_new_cards(ids, 1_000_000, 1, randomize=False, shift_existing=False)
     return col, ids, {"ids": ids, "crt": col.crt}
 
 
-def _answer(col: Collection, cmd: dict[str, Any]) -> dict[str, Any]:
+def _answer(col: Collection, cmd: dict[str, Any]) -> tuple[Collection, dict[str, Any]]:
     """Answer one card at ``cmd["at"]`` in a freshly opened collection.
 
     Anki caches its day (``scheduler_info`` in ``rslib/src/scheduler/mod.rs``) until the
@@ -63,14 +70,24 @@ def _answer(col: Collection, cmd: dict[str, Any]) -> dict[str, Any]:
     card = col.get_card(cid)
     reps_before = card.reps
     card.start_timer()
+    if col.get_config("loadBalancerEnabled"):
+        queued = col.sched
+        assert isinstance(queued, V3Scheduler)
+        queued.get_queued_cards()  # the balancer is built with the queues
     states = col._backend.get_scheduling_states(cid)
+    if col.get_config("loadBalancerEnabled"):
+        # This Anki answers only the top of a built queue; the balanced states are taken,
+        # and the answer given on a fresh open (what the states say is what is stored).
+        path = col.path
+        col.close()
+        col = Collection(path)
     sched = col.sched
     assert isinstance(sched, V3Scheduler)
     answer = sched.build_answer(card=card, states=states, rating=cmd["rating"] - 1)
     sched.answer_card(answer)
     card = col.get_card(cid)
     memory = card.memory_state
-    return {
+    return col, {
         "today": col.sched.today,
         "type": card.type,
         "queue": card.queue,
@@ -93,7 +110,7 @@ def main() -> None:
             path = col.path
             col.close()
             col = Collection(path)
-            out = _answer(col, cmd)
+            col, out = _answer(col, cmd)
         sys.stdout.write(json.dumps(out) + "\n")
         sys.stdout.flush()
     if col is not None:

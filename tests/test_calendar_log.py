@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -130,3 +131,28 @@ def test_a_posix_tz_string_does_not_break_the_calendar(monkeypatch: pytest.Monke
     monkeypatch.setenv("TZ", "IST-5:30")
     sched = Scheduler(Settings(timezone="local"))
     assert isinstance(sched.day(datetime(2026, 11, 25, 6, 30, tzinfo=UTC)), date)
+
+
+def _exported_schedule(col: Collection, now: datetime) -> dict[str, tuple[int, tuple[Any, ...]]]:
+    from recall.anki.export import from_collection
+
+    deck = from_collection(col, "d", sched=Scheduler(col.settings()), now=now)
+    return {
+        c.card.id: (c.state.ivl, tuple((r[0], r[2], r[3]) for r in c.state.revlog))
+        for c in deck.cards
+        if c.state is not None
+    }
+
+
+def test_export_keeps_past_intervals_when_the_day_start_or_zone_changes(tmp_path: Path) -> None:
+    col = Collection(tmp_path / "c.db")
+    col.set_setting("timezone", "America/New_York")
+    col.add_deck(small_deck(12), "x", START)
+    with time_machine.travel(START, tick=False) as traveller:
+        _study(col, traveller, 8)  # across the November DST switch
+        now = datetime.now(UTC)
+    before = _exported_schedule(col, now)
+    assert sum(1 for ivl, _ in before.values() if ivl > 1) > 3
+    col.set_setting("timezone", "Pacific/Auckland")
+    col.set_setting("day_start_hour", 15)
+    assert _exported_schedule(col, now) == before  # the intervals the answers gave

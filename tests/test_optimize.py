@@ -18,7 +18,7 @@ from recall.memory import Rating
 from recall.settings import DEFAULT_PARAMETERS
 from recall.store import Collection
 from recall.study.replay import verify
-from recall.study.schedule import Scheduler
+from recall.study.schedule import Scheduler, log_stamp
 from tests.conftest import run
 
 START = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
@@ -67,7 +67,8 @@ def simulate(path: Path, cards: int = 320, seed: int = 7) -> Collection:
                 )
             true_card, _ = truth.review_card(true_card, fsrs.Rating(int(rating)), when)
             after = sched.answer(memory, rating, when)
-            col.answer(uid, lambda _memory, a=after: (a, 0), rating, when, 5000)  # type: ignore[misc]
+            stamp = log_stamp(sched, when)
+            col.answer(uid, lambda _memory, a=after: (a, 0), rating, when, 5000, stamp=stamp)  # type: ignore[misc]
             assert after.due is not None
             when = max(after.due, when + timedelta(hours=1)) + timedelta(
                 days=rng.choice([0, 0, 0, 1, 2]), hours=rng.uniform(0, 3)
@@ -165,4 +166,29 @@ def test_answers_after_an_apply_still_replay_and_a_revert_recomputes_them(
     assert run("optimize", "--db", str(db), "--revert").exit_code == 0
     col = Collection(db)
     assert verify(col).mismatches == []
+    col.close()
+
+
+def test_the_fit_counts_past_days_as_the_log_recorded_them_not_by_todays_settings(
+    simulated: Path, tmp_path: Path
+) -> None:
+    from recall.study import optimize
+
+    db = copy(simulated, tmp_path)
+    col = Collection(db)
+    history = col.review_history()
+    before = {
+        uid: optimize._reviews(log, Scheduler(col.settings()))[1] for uid, log in history.items()
+    }
+    col.set_setting("day_start_hour", 15)
+    col.set_setting("timezone", "Pacific/Auckland")
+    moved = Scheduler(col.settings())
+    after = {uid: optimize._reviews(log, moved)[1] for uid, log in col.review_history().items()}
+    assert after == before
+    # Counted with today's settings instead, the same log would give other gaps.
+    unrecorded = {
+        uid: optimize._reviews([(at, r, None) for at, r, _ in log], moved)[1]
+        for uid, log in history.items()
+    }
+    assert sum(unrecorded[uid] != before[uid] for uid in before) > len(before) // 10
     col.close()

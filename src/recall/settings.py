@@ -34,6 +34,11 @@ class Settings:
     timezone: str = "local"
     learn_ahead_minutes: int = 20
     bury_siblings: bool = True
+    # Anki 24.11+: among the days fuzz allows, prefer the least loaded (on by default, as
+    # in Anki); easy days are per-weekday review loads, Monday first, in Anki's three
+    # levels (100 normal, 50 reduced, 0 minimum).
+    load_balancer: bool = True
+    easy_days: tuple[int, ...] = (100, 100, 100, 100, 100, 100, 100)
     parameters: tuple[float, ...] = DEFAULT_PARAMETERS
 
     @property

@@ -341,7 +341,9 @@ def anki_state(
     if memory.state == State.Review:
         kind, queue = 2, 2
         due = (due_day - today).days
-        ivl = max(1, (due_day - sched.day(memory.last_review)).days)
+        # The interval the answer gave (Anki's ivl), as recorded; counted again with
+        # today's day start only for a card that recorded none.
+        ivl = memory.interval or max(1, (due_day - sched.day(memory.last_review)).days)
         left = 0
     else:
         kind = 1 if memory.state == State.Learning else 3
@@ -377,8 +379,13 @@ def _revlog(log: Sequence[tuple[Any, ...]], sched: Scheduler) -> tuple[RevlogRow
     n = len(log)
     rows: list[RevlogRow] = []
     last = 0
-    for i, (at_ms, rating, ms, state_before, _due_before, state_after, due_after) in enumerate(log):
-        after = _interval(state_after, due_after, days[n + i], ats[i], days[i])
+    for i, row in enumerate(log):
+        at_ms, rating, ms, state_before, _due_before, state_after, due_after = row[:7]
+        recorded = row[7] if len(row) > 7 else None  # interval_after: what the answer gave
+        if state_after == State.Review and recorded:
+            after = int(recorded)
+        else:
+            after = _interval(state_after, due_after, days[n + i], ats[i], days[i])
         rows.append((at_ms, rating, after, last, 0, ms or 0, _REVLOG_TYPE[state_before]))
         last = after
     return tuple(rows)

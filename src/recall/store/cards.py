@@ -100,6 +100,24 @@ class CardStore(Base):
             "state = 2 and due < ?", [ts(before)], "due, rowid", today, deck, limit
         )
 
+    def due_load(self, start: datetime, end: datetime) -> list[tuple[datetime, str, int]]:
+        """(due, sibling key, state) of every live studied card due in ``[start, end)``,
+        suspended and buried ones included, as Anki's load balancer counts them (any card
+        whose due day lies in the range). The key is the card's fact within its deck, else
+        its uid."""
+        sql = (
+            "select due, case when coalesce(fact, '') = '' then uid"
+            " else deck || char(31) || fact end, state from cards"
+            " where retired = 0 and suspended in (0, 1) and state in (1, 2, 3)"
+            " and due >= ? and due < ?"
+        )
+        out = []
+        for due, key, state in self.conn.execute(sql, [ts(start), ts(end)]):
+            when = parse_ts(due)
+            assert when is not None
+            out.append((when, key, state))
+        return out
+
     def new_cards(self, today: str, deck: str | None, limit: int) -> list[Entry]:
         """Queue entries of live new cards in deck order, up to ``limit``."""
         return self._entries("state = 0", [], "deck, position", today, deck, limit)

@@ -126,11 +126,12 @@ class LogStore(CardStore):
     def logs_by_card(self, slug: str) -> dict[str, list[tuple[Any, ...]]]:
         """A deck's review log grouped by card, oldest first, as tuples of (reviewed_at in
         UNIX ms, rating, duration_ms, state_before, due_before, state_after, due_after; dues
-        in UNIX seconds). SQLite converts the times: a lifetime's log is a million rows."""
+        in UNIX seconds; interval_after, the days the answer gave as recorded, None on a row
+        that recorded none). SQLite converts the times: a lifetime's log is a million rows."""
         ms = "cast(round((julianday({}) - 2440587.5) * 86400000) as integer)"
         sql = f"""select r.card, {ms.format("r.reviewed_at")}, r.rating, r.duration_ms,
                          r.state_before, {ms.format("r.due_before")} / 1000.0,
-                         r.state_after, {ms.format("r.due_after")} / 1000.0
+                         r.state_after, {ms.format("r.due_after")} / 1000.0, r.interval_after
                   from reviews r join cards c on c.uid = r.card
                   where c.deck = ? and c.retired = 0 order by r.id"""
         out: dict[str, list[tuple[Any, ...]]] = {}
@@ -138,15 +139,21 @@ class LogStore(CardStore):
             out.setdefault(card, []).append(tuple(rest))
         return out
 
-    def review_history(self, deck: str | None = None) -> dict[str, list[tuple[float, int]]]:
-        """Every card's answers, oldest first, as (UNIX time, rating): the optimizer's input."""
-        sql = """select r.card, (julianday(r.reviewed_at) - 2440587.5) * 86400, r.rating
+    def review_history(
+        self, deck: str | None = None
+    ) -> dict[str, list[tuple[float, int, int | None]]]:
+        """Every card's answers, oldest first, as (UNIX time, rating, learner day): the
+        optimizer's input. The day is the one the row recorded when it was answered (a
+        proleptic ordinal; None on a row that recorded none), so a later change of day start
+        or zone does not move past reviews."""
+        sql = """select r.card, (julianday(r.reviewed_at) - 2440587.5) * 86400, r.rating,
+                        cast(julianday(r.day) - 1721424.5 as integer)
                  from reviews r"""
         params: list[Any] = []
         if deck:
             sql += " join cards c on c.uid = r.card where c.deck = ?"
             params.append(deck)
-        out: dict[str, list[tuple[float, int]]] = {}
-        for card, at, rating in self.conn.execute(sql + " order by r.id", params):
-            out.setdefault(card, []).append((at, rating))
+        out: dict[str, list[tuple[float, int, int | None]]] = {}
+        for card, at, rating, day in self.conn.execute(sql + " order by r.id", params):
+            out.setdefault(card, []).append((at, rating, day))
         return {card: out[card] for card in sorted(out)}  # the fit sees cards in uid order

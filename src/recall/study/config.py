@@ -70,6 +70,26 @@ def parse_steps(text: str) -> list[int]:
     return out
 
 
+_LEVELS = {"normal": 100, "reduced": 50, "minimum": 0}
+
+
+def parse_easy_days(text: str) -> list[int]:
+    """Seven weekday loads, Monday first: 100, 50 or 0 (or normal, reduced, minimum), the
+    three levels Anki's load balancer knows."""
+    out = []
+    for part in text.replace(",", " ").split():
+        word = part.lower().rstrip("%")
+        value = _LEVELS.get(word)
+        if value is None and word in ("100", "50", "0"):
+            value = int(word)
+        if value is None:
+            raise ValueError(part)
+        out.append(value)
+    if len(out) != 7:
+        raise ValueError(text)
+    return out
+
+
 def _zone(text: str) -> str:
     if text != "local":
         from zoneinfo import ZoneInfo
@@ -103,6 +123,11 @@ RULES: dict[str, Rule] = {
     "timezone": Rule(_zone, 'an IANA zone such as Asia/Kolkata, or "local"'),
     "learn_ahead_minutes": Rule(_integer(0, 1440), "a whole number of minutes from 0 to 1440"),
     "bury_siblings": Rule(_boolean, "on or off"),
+    "load_balancer": Rule(_boolean, "on or off"),
+    "easy_days": Rule(
+        parse_easy_days,
+        'seven weekday loads, Monday first, each 100, 50 or 0 (e.g. "100 100 100 100 100 100 50")',
+    ),
     "parameters": Rule(_weights, "21 FSRS-6 weights within py-fsrs's bounds"),
 }
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import asdict, dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from recall.errors import RecallError
@@ -60,7 +60,7 @@ def training_items(
     col: Collection,
     sched: Scheduler,
     deck: str | None = None,
-    history: dict[str, list[tuple[float, int]]] | None = None,
+    history: dict[str, list[tuple[float, int, int | None]]] | None = None,
 ) -> tuple[list[tuple[int, fsrs_rs_python.FSRSItem]], int, int]:
     """(when the last review was, item) for every scoreable review, with the number of log
     rows and cards they came from. ``history`` is :meth:`Collection.review_history` when
@@ -80,22 +80,29 @@ def training_items(
 
 
 def _reviews(
-    log: list[tuple[float, int]], sched: Scheduler
+    log: list[tuple[float, int, int | None]], sched: Scheduler
 ) -> tuple[list[fsrs_rs_python.FSRSReview], list[int]]:
     """A card's answers as the engine's reviews, with their gaps in the learner's days (0 for
-    the first answer and between answers on one day, as in Anki)."""
+    the first answer and between answers on one day, as in Anki). The days are the ones the
+    log recorded, so today's day start and zone do not move past reviews; only a row that
+    recorded no day is counted with today's settings."""
     import fsrs_rs_python as engine
 
-    days = sched.day_ordinals([at for at, _ in log])
+    recorded = [day for _, _, day in log]
+    if None in recorded:
+        counted = sched.day_ordinals([at for at, _, _ in log])
+        days = [c if d is None else d for d, c in zip(recorded, counted, strict=True)]
+    else:
+        days = [d for d in recorded if d is not None]
     gaps = [0, *(b - a for a, b in itertools.pairwise(days))]
-    return [engine.FSRSReview(r, g) for (_, r), g in zip(log, gaps, strict=True)], gaps
+    return [engine.FSRSReview(r, g) for (_, r, _), g in zip(log, gaps, strict=True)], gaps
 
 
 def fit(
     col: Collection,
     sched: Scheduler,
     deck: str | None = None,
-    history: dict[str, list[tuple[float, int]]] | None = None,
+    history: dict[str, list[tuple[float, int, int | None]]] | None = None,
 ) -> Fit:
     """Fit parameters on the older four fifths of the log and score both sets on the rest."""
     import fsrs_rs_python as engine
@@ -132,16 +139,16 @@ def rescheduled(
     col: Collection,
     sched: Scheduler,
     parameters: tuple[float, ...],
-    history: dict[str, list[tuple[float, int]]] | None = None,
+    history: dict[str, list[tuple[float, int, int | None]]] | None = None,
 ) -> dict[str, Memory]:
     """Every studied card's memory recomputed from its log with ``parameters``.
 
     Stability and difficulty come from replaying the card's whole history through Anki's
     engine (``memory_state_batch``, in Rust: a lifetime's log in seconds); state, step, reps,
     lapses and the last review are the log's and do not depend on the parameters. A review
-    card's due date becomes its last review plus the interval the new stability gives at
-    the learner's desired retention (no fuzz), capped at the maximum interval; a card in
-    learning keeps its step's due time.
+    card's due day becomes its last review's recorded day plus the interval the new
+    stability gives at the learner's desired retention (no fuzz), capped at the maximum
+    interval; a card in learning keeps its step's due time.
     """
     import fsrs_rs_python as engine
 
@@ -165,6 +172,12 @@ def rescheduled(
         if old.state == State.Review and old.last_review is not None:
             days = model.next_interval(stability, settings.desired_retention, 3)
             days = max(1, min(settings.maximum_interval, round(days)))
-            memory = replace(memory, due=old.last_review + timedelta(days=days))  # as py-fsrs
+            # Due on a learner day, as every review card is: the day the last answer
+            # recorded plus the interval (py-fsrs would add days to the instant, which a
+            # DST switch in between moves by an hour, sometimes into another day).
+            last_day = history[uid][-1][2]
+            base = sched.day(old.last_review) if last_day is None else date.fromordinal(last_day)
+            due = sched.day_start(base + timedelta(days=days))
+            memory = replace(memory, due=due, interval=days)
         out[uid] = memory
     return out

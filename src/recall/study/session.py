@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from recall.errors import RecallError
 from recall.memory import Memory, Rating, State
 from recall.store import Collection, Entry, Row, parse_ts
+from recall.study import balance, fuzz
 from recall.study.exam import planner
 from recall.study.schedule import Scheduler, fuzz_seed, log_stamp
 
@@ -154,6 +155,9 @@ class Session:
         self._learning_day: date | None = None
         self._learning_due: list[tuple[str, datetime, int]] = []
         self._unfolded = 0  # answers since the log was last folded into the file
+        # The coming days' review load for the load balancer, read once a day and then kept
+        # up to date by this session's answers, as Anki keeps its balancer with its queues.
+        self._load: balance.LoadBalancer | None = None
 
     # -- what is left -----------------------------------------------------------------------
 
@@ -237,11 +241,32 @@ class Session:
     def preview(self, row: Row) -> dict[Rating, timedelta]:
         """The wait each rating gives: the same fuzz seed as the answer, so what the screen
         shows is what answering then schedules."""
-        seed, exam = self._seed(row.uid, row.memory), self.exams.rule(row.deck)
-        return self.sched.preview(row.memory, self.clock(), seed=seed, exam=exam)
+        now, memory = self.clock(), row.memory
+        seed, exam = self._seed(row.uid, memory), self.exams.rule(row.deck)
+        return self.sched.preview(
+            memory, now, seed=seed, balance=self._balancer(row.sibling_key, seed, now), exam=exam
+        )
 
     def _seed(self, uid: str, memory: Memory) -> int | None:
         return fuzz_seed(uid, memory.reps) if self.sched.settings.fuzz else None
+
+    def _balancer(self, note: str, seed: int | None, now: datetime) -> fuzz.Balancer | None:
+        """Anki's load balancer for this answer, when it is on (it needs fuzz's seed)."""
+        s, sched = self.sched.settings, self.sched
+        if not (s.load_balancer and seed is not None):
+            return None
+        today = sched.day(now)
+        if self._load is None or self._load.today != today:
+            end = sched.day_start(today + timedelta(days=balance.LOAD_BALANCE_DAYS))
+            days = []
+            for due, key, state in self.col.due_load(sched.day_start(today), end):
+                day = sched.day(due)
+                # A learning card counts when its step became whole days (due at a day's
+                # start), as Anki counts its interday learning cards by their due day.
+                if state == State.Review or due == sched.day_start(day):
+                    days.append((day, key))
+            self._load = balance.from_dues(today, days, s.easy_days, s.bury_siblings)
+        return self._load.balancer(seed, note)
 
     def answer(self, row: Row, rating: Rating, *, correct: bool | None = None) -> Answered:
         """Schedule and commit one answer before anything else happens."""
@@ -256,7 +281,7 @@ class Session:
             # ``memory`` is read inside the answer's transaction; raising rolls it back.
             if memory != expected:
                 raise AnsweredElsewhere(row.uid)
-            result = self._schedule(row.uid, memory, rating, now, row.deck)
+            result = self._schedule(row, memory, rating, now)
             after.append(result[0])
             return result
 
@@ -272,6 +297,8 @@ class Session:
         if row.memory.state in _LEARNING or after[0].state in _LEARNING:
             self._forget_learning()
         self._drop(row, self.sched.settings.bury_siblings)
+        if self._load is not None and after[0].state == State.Review and after[0].interval:
+            self._load = self._load.with_card(after[0].interval, row.sibling_key)
         done = Answered(
             review_id, row.uid, rating, rating != Rating.Again if correct is None else correct
         )
@@ -280,12 +307,14 @@ class Session:
         return done
 
     def _schedule(
-        self, uid: str, memory: Memory, rating: Rating, now: datetime, deck: str = ""
+        self, row: Row, memory: Memory, rating: Rating, now: datetime
     ) -> tuple[Memory, int]:
         """The memory after this answer, and the days since the last review (Anki's count)."""
-        sched, exam = self.sched, self.exams.rule(deck)
+        sched, exam = self.sched, self.exams.rule(row.deck)
         elapsed = sched.elapsed_days(memory.last_review, now) if memory.last_review else 0
-        return sched.answer(memory, rating, now, seed=self._seed(uid, memory), exam=exam), elapsed
+        seed = self._seed(row.uid, memory)
+        lb = self._balancer(row.sibling_key, seed, now)
+        return sched.answer(memory, rating, now, seed=seed, balance=lb, exam=exam), elapsed
 
     def last_action(self) -> str | None:
         """What :meth:`undo` would take back: "answer", "suspend", "bury", or None."""
@@ -303,6 +332,7 @@ class Session:
         last = self.answered.pop()
         row = self.col.undo(last.review_id)
         self._forget_learning()
+        self._load = None  # read the load again (Anki takes the card out of its balancer)
         entry = Entry(row.uid, row.deck, row.fact, row.position, row.rowid)
         if self._hidden(row, self.clock()):
             pass  # suspended or buried after it was answered: it stays out of sight
