@@ -65,6 +65,13 @@ def due(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
         click.echo(f"{d['deck']}: {d['new']} new, {d['learning']} learning, {d['review']} review")
     t = data["total"]
     click.echo(f"today: {t['new']} new, {t['learning']} learning, {t['review']} review")
+    w = data["waiting_for_sibling"]
+    if any(w.values()):
+        click.echo(
+            f"  and {w['new']} new, {w['learning']} learning, {w['review']} review wait for "
+            "another day: a card of the same fact is due or was answered today (Anki buries "
+            "only cards of one note, so it counts these today)"
+        )
     if data["next_due"]:
         from datetime import datetime
 
