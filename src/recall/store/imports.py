@@ -127,11 +127,12 @@ class ImportStore(Base):
                 counts.cards_edited += 1
             added = set(counts.added_uids)
             rows: list[tuple[Any, ...]] = []
-            memories: list[tuple[Any, ...]] = []
+            states: list[tuple[Any, ...]] = []
+            flags: list[tuple[Any, ...]] = []
             for history in histories:
                 if not history.reviews:
                     if history.uid in added:  # a new card's flags come with it, once
-                        memories.append(_flags(history))
+                        flags.append(_flags(history))
                     continue
                 before = len(rows)
                 _review_rows(history, present.get(history.uid, set()), calendar, rows)
@@ -141,10 +142,11 @@ class ImportStore(Base):
                 counts.reviews_present += len(history.reviews) - (len(rows) - before)
                 counts.reviews_added += len(rows) - before
                 counts.histories += 1
-                self.conn.execute(_SET_MEMORY, [*memory_values(history.memory), history.uid])
-                memories.append(_flags(history))
+                states.append((*memory_values(history.memory), history.uid))
+                flags.append(_flags(history))
             self.conn.executemany(_INSERT_REVIEW, rows)
-            self.conn.executemany(_SET_FLAGS, memories)
+            self.conn.executemany(_SET_MEMORY, states)
+            self.conn.executemany(_SET_FLAGS, flags)
         return counts
 
     def _import_deck(
@@ -159,20 +161,22 @@ class ImportStore(Base):
         (start,) = self.conn.execute(
             "select coalesce(max(position) + 1, 0) from cards where deck = ?", [deck.slug]
         ).fetchone()
+        rows = []
         for card in deck.cards:
             uid = f"{deck.slug}:{card.id}"
             if uid in known:
                 continue
             known.add(uid)
-            self.conn.execute(
-                "insert into cards (uid, deck, id, position, kind, fact, front, back, options, "
-                "answer, tags, source, url, as_of, hash, retired, suspended, state, reps, "
-                "lapses, added_at, changed_at) values "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?, ?)",
-                _card_values(deck.slug, card, start + counts.cards_added, now),
-            )
+            rows.append(_card_values(deck.slug, card, start + counts.cards_added, now))
             counts.cards_added += 1
             counts.added_uids.append(uid)
+        self.conn.executemany(
+            "insert into cards (uid, deck, id, position, kind, fact, front, back, options, "
+            "answer, tags, source, url, as_of, hash, retired, suspended, state, reps, "
+            "lapses, added_at, changed_at) values "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?, ?)",
+            rows,
+        )
 
 
 _SET_FLAGS = "update cards set suspended = ?, buried_until = ? where uid = ?"
