@@ -67,11 +67,9 @@ def due(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
     click.echo(f"today: {t['new']} new, {t['learning']} learning, {t['review']} review")
     w = data["waiting_for_sibling"]
     if any(w.values()):
-        click.echo(
-            f"  and {w['new']} new, {w['learning']} learning, {w['review']} review wait for "
-            "another day: a card of the same fact is due or was answered today (Anki buries "
-            "only cards of one note, so it counts these today)"
-        )
+        kinds = ", ".join(f"{n} {k}" for k, n in w.items() if n)
+        click.echo(f"  {kinds} more wait for another day: another card of their fact is due")
+        click.echo("  or was answered today (Anki buries only cards of one note: it counts them)")
     if data["next_due"]:
         from datetime import datetime
 
