@@ -139,12 +139,36 @@ def test_every_card_and_review_arrives_with_anki_memory_state_due_and_flags(
             assert m.due == datetime.fromtimestamp(card.due, UTC)
         else:
             assert sched.day(m.due) == zero + timedelta(days=card.due)
+        if card.type == 2:  # the scheduled days Anki gave (fuzz included), not recall's own
+            assert m.interval == card.ivl
     assert {0, 1, 2, -1, -3} <= queues  # new, learning, review, suspended, buried
     col.close()
     assert (Path(str(db)).parent / "media" / "map.png").exists()
     checked = run("check", "--db", str(db))
     assert "mismatches: 0" in checked.output
     assert run("stats", "--db", str(db)).exit_code == 0
+
+
+def test_imported_log_rows_keep_their_calendar_so_check_stays_clean_after_changing_it(
+    packages: Path, db: Path, tmp_path: Path
+) -> None:
+    result = run("import", str(packages / "history.apkg"), "--db", str(db),
+                 "--decks", str(tmp_path / "decks"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(db)
+    stamps = conn.execute(
+        "select distinct zone, day_start_hour, learning_steps, relearning_steps from reviews"
+    ).fetchall()
+    days = conn.execute("select reviewed_at, day from reviews").fetchall()
+    conn.close()
+    assert stamps == [("UTC", 4, "60 600", "600")]
+    sched = Scheduler(Collection(db).settings())
+    assert all(day == sched.day(datetime.fromisoformat(at)).isoformat() for at, day in days)
+    # The learner moves their day start and zone: the imported past stays as it was.
+    for key, value in (("day_start_hour", "9"), ("timezone", "America/New_York")):
+        assert run("config", key, value, "--db", str(db)).exit_code == 0
+    checked = run("check", "--db", str(db))
+    assert "mismatches: 0" in checked.output, checked.output
 
 
 def test_importing_twice_changes_nothing(packages: Path, db: Path, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Protocol
 
 import genanki
@@ -30,6 +31,7 @@ from recall.anki.reader import Note, NoteType, Package, Review
 from recall.cards import CLOZE, Card
 from recall.deckfile import Deck
 from recall.memory import Memory, Rating
+from recall.settings import Settings
 from recall.store import History, ImportedReview
 from recall.text import stable_hash
 
@@ -43,7 +45,12 @@ _RECALL_TYPES = {
 class Days(Protocol):
     """What the import needs of :class:`recall.study.schedule.Scheduler`."""
 
+    settings: Settings
+
     def answer(self, memory: Memory, rating: Rating, now: datetime) -> Memory: ...
+    def memory_after(
+        self, memory: Memory, rating: Rating, now: datetime, *, due: datetime, interval: int
+    ) -> Memory: ...
     def day(self, instant: datetime) -> date: ...
     def day_start(self, day: date) -> datetime: ...
     def days_between(self, earlier: datetime, later: datetime) -> int: ...
@@ -186,18 +193,28 @@ def _history(
     if not rated:  # a new card: only its flags
         suspended = card.queue == -1
         return History(uid, [], Memory(), suspended, tomorrow) if suspended or buried else None
-    memory, reviews = Memory(), []
+    memory, reviews, last = Memory(), [], len(rated) - 1
     for i, row in enumerate(rated):
         at = datetime.fromtimestamp(row.id / 1000, UTC)
-        after = days.answer(memory, Rating(row.ease), at)  # no seed: no fuzz
-        last = i == len(rated) - 1
-        due = _final_due(card, package, days) if last else _row_due(row, at, days)
-        if due is not None:
-            after = Memory(**{**after.__dict__, "due": due})
-        elapsed = days.days_between(memory.last_review, at) if memory.last_review else 0
-        reviews.append(ImportedReview(row.ease, at, max(0, row.time_ms), elapsed, memory, after))
+        rating = Rating(row.ease)
+        due = _final_due(card, package, days) if i == last else _row_due(row, at, days)
+        if due is None:  # no due in the row (ivl 0): recall schedules it itself
+            after = days.answer(memory, rating, at)
+        else:  # Anki's due and interval: only the memory is replayed
+            ivl = card.ivl if i == last else row.ivl
+            after = days.memory_after(memory, rating, at, due=due, interval=ivl)
+        day = days.day(at)
+        elapsed = (day - days.day(memory.last_review)).days if memory.last_review else 0
+        reviews.append(
+            ImportedReview(row.ease, at, max(0, row.time_ms), elapsed, memory, after, _iso(day))
+        )
         memory = after
     return History(uid, reviews, memory, suspended=card.queue == -1, buried_until=tomorrow)
+
+
+@lru_cache(maxsize=65536)
+def _iso(day: date) -> str:
+    return day.isoformat()
 
 
 def _row_due(row: Review, at: datetime, days: Days) -> datetime | None:

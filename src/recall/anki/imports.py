@@ -20,6 +20,7 @@ from recall.anki.reader import read_package
 from recall.cards import Card
 from recall.deckfile import Deck, read_deck, write_deck
 from recall.fsio import write_atomic
+from recall.settings import steps_text
 
 if TYPE_CHECKING:
     from recall.store import Collection
@@ -56,8 +57,15 @@ def import_package(
             merged = Deck(old.slug, old.title, [*old.cards, *(c for c in deck.cards
                           if c.id not in have)], old.category, old.date, old.lesson)  # fmt: skip
         files.append((target, merged))
+    s = days.settings  # the calendar and steps the history was replayed on
+    calendar = (s.timezone, s.day_start_hour, steps_text(s.learning_steps),
+                steps_text(s.relearning_steps))  # fmt: skip
     counts = col.import_history(
-        [(deck, str(target)) for target, deck in files], todo.edits, todo.histories, now
+        [(deck, str(target)) for target, deck in files],
+        todo.edits,
+        todo.histories,
+        now,
+        calendar,
     )
     for target, deck in files:
         write_deck(deck, target)

@@ -77,6 +77,11 @@ def due(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
         echo(f"{d['deck']}: {d['new']} new, {d['learning']} learning, {d['review']} review")
     t = data["total"]
     echo(f"today: {t['new']} new, {t['learning']} learning, {t['review']} review")
+    w = data["waiting_for_sibling"]
+    if any(w.values()):
+        kinds = ", ".join(f"{n} {k}" for k, n in w.items() if n)
+        echo(f"  {kinds} more wait for another day: another card of their fact is due")
+        echo("  or was answered today (Anki buries only cards of one note: it counts them)")
     if not data["decks"]:
         echo(EMPTY)
     if data["next_due"]:

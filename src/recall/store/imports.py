@@ -17,14 +17,28 @@ from typing import TYPE_CHECKING, Any
 from recall.memory import Memory
 from recall.store.cards import EXPORT_COLUMNS
 from recall.store.connection import Base
-from recall.store.rows import BEFORE_AFTER, MEMORY_NAMES, insert_sql, memory_values, ts
+from recall.store.rows import (
+    BEFORE_AFTER,
+    MEMORY_NAMES,
+    STAMP_NAMES,
+    insert_sql,
+    memory_values,
+    ts,
+)
 
 if TYPE_CHECKING:
     from recall.cards import Card
     from recall.deckfile import Deck
 
 _INSERT_REVIEW = insert_sql(
-    "reviews", "card", "rating", "reviewed_at", "duration_ms", "elapsed_days", *BEFORE_AFTER
+    "reviews",
+    "card",
+    "rating",
+    "reviewed_at",
+    "duration_ms",
+    "elapsed_days",
+    *BEFORE_AFTER,
+    *STAMP_NAMES,
 )
 _SET_MEMORY = f"update cards set {', '.join(f'{n} = ?' for n in MEMORY_NAMES)} where uid = ?"
 
@@ -37,6 +51,7 @@ class ImportedReview:
     elapsed_days: int
     before: Memory
     after: Memory
+    day: str  # the learner day it was answered on, in the calendar it was replayed on
 
 
 @dataclass
@@ -88,9 +103,13 @@ class ImportStore(Base):
         edits: Sequence[tuple[str, Card, datetime]],
         histories: Sequence[History],
         now: datetime,
+        calendar: tuple[str, int, str, str],
     ) -> ImportCounts:
         """Add ``decks`` (with their file names), the learner's ``edits`` of existing cards
-        (uid, new content, when edited) and ``histories``, all in one transaction."""
+        (uid, new content, when edited) and ``histories``, all in one transaction. Each log
+        row records ``calendar`` (zone, day-start hour, learning and relearning steps, as
+        :func:`recall.study.schedule.log_stamp`), the settings its history was replayed on,
+        so that changing them later leaves the imported past as it was."""
         counts = ImportCounts()
         known = {uid for uid, _, _ in self.card_keys()}
         present = self.review_millis()
@@ -107,12 +126,27 @@ class ImportStore(Base):
                 )  # fmt: skip
                 counts.cards_edited += 1
             added = set(counts.added_uids)
+            rows: list[tuple[Any, ...]] = []
+            states: list[tuple[Any, ...]] = []
+            flags: list[tuple[Any, ...]] = []
             for history in histories:
                 if not history.reviews:
                     if history.uid in added:  # a new card's flags come with it, once
-                        self._set_flags(history)
+                        flags.append(_flags(history))
                     continue
-                self._import_reviews(history, present.get(history.uid, set()), counts)
+                before = len(rows)
+                _review_rows(history, present.get(history.uid, set()), calendar, rows)
+                if len(rows) == before:
+                    counts.reviews_present += len(history.reviews)
+                    continue
+                counts.reviews_present += len(history.reviews) - (len(rows) - before)
+                counts.reviews_added += len(rows) - before
+                counts.histories += 1
+                states.append((*memory_values(history.memory), history.uid))
+                flags.append(_flags(history))
+            self.conn.executemany(_INSERT_REVIEW, rows)
+            self.conn.executemany(_SET_MEMORY, states)
+            self.conn.executemany(_SET_FLAGS, flags)
         return counts
 
     def _import_deck(
@@ -127,42 +161,44 @@ class ImportStore(Base):
         (start,) = self.conn.execute(
             "select coalesce(max(position) + 1, 0) from cards where deck = ?", [deck.slug]
         ).fetchone()
+        rows = []
         for card in deck.cards:
             uid = f"{deck.slug}:{card.id}"
             if uid in known:
                 continue
             known.add(uid)
-            self.conn.execute(
-                "insert into cards (uid, deck, id, position, kind, fact, front, back, options, "
-                "answer, tags, source, url, as_of, hash, retired, suspended, state, reps, "
-                "lapses, added_at, changed_at) values "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?, ?)",
-                _card_values(deck.slug, card, start + counts.cards_added, now),
-            )
+            rows.append(_card_values(deck.slug, card, start + counts.cards_added, now))
             counts.cards_added += 1
             counts.added_uids.append(uid)
-
-    def _import_reviews(self, history: History, present: set[int], counts: ImportCounts) -> None:
-        new = [r for r in history.reviews if _millis(r.at) not in present]
-        counts.reviews_present += len(history.reviews) - len(new)
-        if not new:
-            return
-        rows: list[Any] = [
-            (history.uid, r.rating, ts(r.at), r.duration_ms, r.elapsed_days,
-             *memory_values(r.before), *memory_values(r.after))
-            for r in new
-        ]  # fmt: skip
-        self.conn.executemany(_INSERT_REVIEW, rows)
-        self.conn.execute(_SET_MEMORY, [*memory_values(history.memory), history.uid])
-        self._set_flags(history)
-        counts.reviews_added += len(new)
-        counts.histories += 1
-
-    def _set_flags(self, history: History) -> None:
-        self.conn.execute(
-            "update cards set suspended = ?, buried_until = ? where uid = ?",
-            [int(history.suspended), history.buried_until, history.uid],
+        self.conn.executemany(
+            "insert into cards (uid, deck, id, position, kind, fact, front, back, options, "
+            "answer, tags, source, url, as_of, hash, retired, suspended, state, reps, "
+            "lapses, added_at, changed_at) values "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?, ?)",
+            rows,
         )
+
+
+_SET_FLAGS = "update cards set suspended = ?, buried_until = ? where uid = ?"
+
+
+def _flags(history: History) -> tuple[Any, ...]:
+    return (int(history.suspended), history.buried_until, history.uid)
+
+
+def _review_rows(
+    history: History, present: set[int], calendar: tuple[str, int, str, str],
+    out: list[tuple[Any, ...]],
+) -> None:  # fmt: skip
+    """Append the log rows of ``history`` not already in the log; each memory is turned into
+    column values once (a row's "before" is the previous row's "after")."""
+    uid, values = history.uid, memory_values(history.reviews[0].before)
+    for r in history.reviews:
+        after = memory_values(r.after)
+        if _millis(r.at) not in present:  # after[5], its last review, is this answer's instant
+            out.append((uid, r.rating, after[5], r.duration_ms, r.elapsed_days, *values, *after,
+                        r.day, *calendar))  # fmt: skip
+        values = after
 
 
 def _millis(at: datetime) -> int:

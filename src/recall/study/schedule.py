@@ -227,6 +227,21 @@ class Scheduler:
                 out[rating] = replace(after, due=self._step_due(memory, after, rating, now, seed))
         return out
 
+    def memory_after(
+        self, memory: Memory, rating: Rating, now: datetime, *, due: datetime, interval: int
+    ) -> Memory:
+        """The memory after ``rating`` (rounded as Anki stores it) with a ``due`` and, on a
+        review card, ``interval`` known already: for replaying a log that recorded them
+        (``recall import`` takes them from Anki's revlog). One py-fsrs call, where
+        :meth:`answer` on a review card needs three (Hard, Good and Easy bound each other)."""
+        m = self._memory_after(memory, rating, now.astimezone(UTC))
+        s, d = m.stability, m.difficulty
+        return Memory(
+            m.state, m.step, None if s is None else fuzz.round_places(s, 4),
+            None if d is None else fuzz.round_places(d, 3), due, m.last_review, m.reps,
+            m.lapses, interval if m.state == State.Review and interval > 0 else None,
+        )  # fmt: skip
+
     def _memory_after(self, memory: Memory, rating: Rating, now: datetime) -> Memory:
         """py-fsrs's state, step, stability and difficulty after ``rating`` (due unset)."""
         import fsrs

@@ -7,13 +7,14 @@ same day the daily limits count against.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from recall.memory import State
 from recall.store import Collection, parse_ts
 from recall.study.schedule import Scheduler
-from recall.study.session import build_queue
+from recall.study.session import Queue, build_queue
 
 STATE_NAMES = {
     State.New: "new",
@@ -26,16 +27,29 @@ STATE_NAMES = {
 def due(
     col: Collection, sched: Scheduler, now: datetime, deck: str | None = None
 ) -> dict[str, Any]:
-    """Per deck: new / learning / review cards due today (what `recall review` would show)."""
+    """Per deck: new / learning / review cards due today (what `recall review` would show),
+    and how many more wait because a sibling (another card of the same fact) is due or was
+    answered today. Anki buries only cards of one note, and every recall card is its own note
+    in Anki, so Anki's count for the same collection is the shown count plus the waiting one."""
     queue = build_queue(col, sched, now, deck)
-    per: dict[str, dict[str, int]] = defaultdict(lambda: {"new": 0, "learning": 0, "review": 0})
-    for kind, rows in (("new", queue.new), ("learning", queue.learning), ("review", queue.review)):
-        for row in rows:
-            per[row.deck][kind] += 1
+    per = _count(queue)
+    waiting: dict[str, dict[str, int]] = {}
+    if sched.settings.bury_siblings:
+        unburied = Scheduler(replace(sched.settings, bury_siblings=False))
+        every = _count(build_queue(col, unburied, now, deck))
+        waiting = {
+            slug: {k: n - per.get(slug, {}).get(k, 0) for k, n in kinds.items()}
+            for slug, kinds in every.items()
+        }
     titles = col.deck_titles()
     empty = {"new": 0, "learning": 0, "review": 0}
-    decks = [
-        {"deck": slug, "title": titles.get(slug, slug), **per.get(slug, empty)}
+    decks: list[dict[str, Any]] = [
+        {
+            "deck": slug,
+            "title": titles.get(slug, slug),
+            **per.get(slug, empty),
+            "waiting_for_sibling": waiting.get(slug, empty),
+        }
         for slug in sorted(titles)
         if deck is None or slug == deck
     ]
@@ -48,8 +62,20 @@ def due(
         "day": sched.day(now).isoformat(),
         "decks": decks,
         "total": {k: sum(d[k] for d in decks) for k in ("new", "learning", "review")},
+        "waiting_for_sibling": {
+            k: sum(d["waiting_for_sibling"][k] for d in decks)
+            for k in ("new", "learning", "review")
+        },
         "next_due": next_due.isoformat() if next_due else None,
     }
+
+
+def _count(queue: Queue) -> dict[str, dict[str, int]]:
+    per: dict[str, dict[str, int]] = defaultdict(lambda: {"new": 0, "learning": 0, "review": 0})
+    for kind, rows in (("new", queue.new), ("learning", queue.learning), ("review", queue.review)):
+        for row in rows:
+            per[row.deck][kind] += 1
+    return per
 
 
 def stats(
