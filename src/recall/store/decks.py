@@ -73,35 +73,41 @@ class DeckStore(ManageStore):
                     continue
                 if card.id in edits:
                     text = self._learner_edit(card, old, text, edits[card.id], report)
-                retired = 1 if card.retired else 0
-                changed = {k: v for k, v in text.items() if old[k] != v}
-                if retired != old["retired"]:
-                    changed["retired"] = retired
-                    if retired:
-                        report.retired += 1
-                    else:
-                        report.restored += 1
-                if changed:
-                    if _shown_changed(changed, old, card):
-                        # The deck's own stamp when it is newer (so an export from the
-                        # collection matches one from the file), else now: an edit by hand
-                        # changes the text without touching `changed`.
-                        newer = _changed(card)
-                        changed["changed_at"] = (
-                            newer if newer and newer > (old["changed_at"] or "") else stamp
-                        )
-                    self.db.table("cards").update(old["uid"], changed)
-                    if set(changed) - {"retired", "position"}:
-                        report.updated += 1
-                    elif "retired" not in changed:
-                        report.unchanged += 1
-                else:
-                    report.unchanged += 1
+                self._update_card(card, old, text, stamp, report)
             for card_id, old in existing.items():
                 if card_id not in seen and not old["retired"]:
                     self.db.table("cards").update(old["uid"], {"retired": 1})
                     report.retired += 1
         return report
+
+    def _update_card(
+        self, card: Card, old: dict[str, Any], text: dict[str, Any], stamp: str, report: AddReport
+    ) -> None:
+        """Write what changed of a card already in the collection; count it in ``report``.
+        Its ``changed_at`` moves only when what a learner sees changed (Anki then updates the
+        note on the next import; a new position alone is not a change to them)."""
+        retired = 1 if card.retired else 0
+        changed = {k: v for k, v in text.items() if old[k] != v}
+        if retired != old["retired"]:
+            changed["retired"] = retired
+            if retired:
+                report.retired += 1
+            else:
+                report.restored += 1
+        if not changed:
+            report.unchanged += 1
+            return
+        if _shown_changed(changed, old, card):
+            # The deck's own stamp when it is newer (so an export from the collection matches
+            # one from the file), else now: an edit by hand changes the text without
+            # touching `changed`.
+            newer = _changed(card)
+            changed["changed_at"] = newer if newer and newer > (old["changed_at"] or "") else stamp
+        self.db.table("cards").update(old["uid"], changed)
+        if set(changed) - {"retired", "position"}:
+            report.updated += 1
+        elif "retired" not in changed:
+            report.unchanged += 1
 
     def _learner_edit(
         self, card: Card, old: dict[str, Any], text: dict[str, Any], base: str, report: AddReport
