@@ -14,7 +14,13 @@ from dataclasses import replace
 from recall.author.drafting import Maker, plural
 from recall.author.facts import Attribute, MemberSet
 from recall.cards import LETTERS, Draft
-from recall.text import human_join
+from recall.text import contains_phrase, fold, human_join
+
+#: Sibling MCQs per attribute group in one deck: every sibling the lesson names, up to this
+#: many; two when it names none, so a lesson on Fundamental Rights is not flooded with
+#: questions on Schedules that a Prelims Focus line merely pulled in.
+MAX_SIBLING_MCQS = 6
+_UNNAMED_SIBLING_MCQS = 2
 
 
 def member_set(m: Maker, f: MemberSet) -> list[Draft]:
@@ -190,3 +196,107 @@ def match_pairs(m: Maker, group: str, facts: list[Attribute]) -> list[Draft]:
             support=support,
         )
     ]
+
+
+def attribute_mcqs(m: Maker, chosen: list[Attribute], text: str) -> list[Draft]:
+    """*Which one of the following* from fact-sheet attributes: the deck's attributes that
+    have a reverse question, asked with three sibling subjects as the false options.
+
+    Facts the lesson names come first (all of them, up to :data:`MAX_SIBLING_MCQS` a group);
+    a group the lesson never names gives two."""
+    by_group: dict[str, list[Attribute]] = {}
+    for f in chosen:
+        if f.reverse_question and f.source.confidence == "verified" and not f.superseded_by:
+            by_group.setdefault(_kind(m, f), []).append(f)
+    drafts: list[Draft] = []
+    for group in by_group.values():
+        named = [f for f in group if contains_phrase(text, _bare(f.subject))]
+        picked = named[:MAX_SIBLING_MCQS] if named else group[:_UNNAMED_SIBLING_MCQS]
+        for f in picked:
+            draft = _sibling_which(m, f, group, _pool(m, f))
+            if draft is not None:
+                drafts.append(draft)
+    return drafts
+
+
+def _kind(m: Maker, f: Attribute) -> str:
+    """Facts are siblings when one sheet puts them in one ``group``, or, without a group,
+    when they give the same attribute under a shared topic."""
+    sheet = m.sheets.sheet_of(f.key)
+    if f.group:
+        return f"{sheet}|group|{f.group}"
+    return f"{sheet}|attr|{f.attribute}|{','.join(sorted(f.topics))}"
+
+
+def _is_sibling(m: Maker, f: Attribute, g: Attribute) -> bool:
+    if g.key == f.key or g.source.confidence != "verified" or g.superseded_by:
+        return False
+    if m.sheets.sheet_of(g.key) != m.sheets.sheet_of(f.key):
+        return False
+    if f.group:
+        return g.group == f.group
+    return not g.group and g.attribute == f.attribute and bool(set(g.topics) & set(f.topics))
+
+
+def _pool(m: Maker, f: Attribute) -> list[Attribute]:
+    """Every sibling in the loaded sheets, in sheet order (the deck's own are tried first)."""
+    return [g for g in m.sheets.facts.values() if isinstance(g, Attribute) and _is_sibling(m, f, g)]
+
+
+def _bare(subject: str) -> str:
+    return subject[4:] if subject.lower().startswith("the ") else subject
+
+
+def _sibling_which(
+    m: Maker, f: Attribute, deck: list[Attribute], pool: list[Attribute]
+) -> Draft | None:
+    """The reverse question with four subjects. A false option is another fact of the same
+    kind whose value differs from this fact's, so the sheet itself says it is not the answer;
+    an option the question names, or that repeats another's value or subject, is refused.
+    Siblings in the deck are preferred (Article 14, 19, 32 for a Fundamental Rights lesson)."""
+    question = f.reverse_question or ""
+    seen_subjects, seen_values = {fold(f.subject)}, {fold(f.value)}
+    siblings: list[Attribute] = []
+    for g in dict.fromkeys([*deck, *pool]):
+        if not _is_sibling(m, f, g) or fold(g.subject) in seen_subjects:
+            continue
+        if fold(g.value) in seen_values or contains_phrase(question, _bare(g.subject)):
+            continue
+        seen_subjects.add(fold(g.subject))
+        seen_values.add(fold(g.value))
+        siblings.append(g)
+    if len(siblings) < 3:
+        return None
+    rng = m.rng(f, "siblings")
+    in_deck = sum(1 for g in siblings if g in deck)
+    chosen = rng.sample(siblings[: max(3, in_deck)], 3)
+    facts = [f, *chosen]
+    names = _options([_bare(x.subject) for x in facts])
+    order = list(range(4))
+    rng.shuffle(order)
+    options = tuple(names[i] for i in order)
+    back = "\n".join(
+        f"{names[i]}: {x.value}" + ("" if i == 0 else f" ({m.sheets.sheet_of(x.key)}#{x.key})")
+        for i, x in enumerate(facts)
+    )
+    support = " | ".join(f"{x.subject} {x.value} {x.source.text}" for x in facts)
+    return m.draft(
+        f,
+        "mcq",
+        question,
+        back,
+        answer=names[0],
+        variant="siblings",
+        options=options,
+        truths=tuple(i == 0 for i in order),
+        style="which",
+        support=support,
+    )
+
+
+def _options(names: list[str]) -> list[str]:
+    """Drop a tail every option shares (``Part III of the Constitution`` → ``Part III``)."""
+    tails = [n.split(" of the ", 1)[1] for n in names if " of the " in n]
+    if len(tails) == len(names) and len(set(tails)) == 1:
+        names = [n.split(" of the ", 1)[0] for n in names]
+    return [n[:1].upper() + n[1:] for n in names]
