@@ -104,3 +104,24 @@ def test_fewer_than_three_siblings_make_no_attribute_mcq(tmp_path: Path) -> None
     )
     assert mcqs(g) == []
     assert any(c.kind == "reverse" for c in g.cards)  # the facts still make their cards
+
+
+def test_event_dates_are_asked_with_other_events_dates_of_the_sheet() -> None:
+    cards = mcqs(deck_for(LESSONS / "fundamental-rights.txt"))
+    (adopted,) = [c for c in cards if c.fact == "const.adopted"]
+    assert adopted.correct_option == "26 November 1949"
+    assert len(set(adopted.options)) == 4
+    # each false option is explained by the event it is the date of
+    for option in adopted.options:
+        assert f"{option}: " in adopted.back
+    assert "constitution.toml#" in adopted.back
+
+
+def test_a_two_part_question_keeps_only_its_date_half() -> None:
+    from recall.author.mcq import _when_only
+
+    assert (
+        _when_only("When was the Montreal Protocol signed, and when did it enter into force?")
+        == "When was the Montreal Protocol signed?"
+    )
+    assert _when_only("When was XPoSat launched, on which vehicle?") == "When was XPoSat launched?"

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recall.author.facts import Attribute, MemberSet
+from recall.author.facts import Attribute, Event, MemberSet
 from recall.author.sheets import Sheets
 from recall.cards import LETTERS, Card
-from recall.text import fold
+from recall.text import fold, format_date
 from tests.conftest import LESSONS, SHIPPED
 from tests.helpers import deck_for, deck_for_text, find, quality_violations, sheets
 
@@ -151,6 +151,15 @@ def _sibling_of(s: Sheets, fact: Attribute, option: str) -> Attribute:
 def _sheet_truth(s: Sheets, card: Card) -> list[bool]:
     """Which options are correct, judged from the fact sheet alone."""
     fact = s.facts[card.fact]
+    if isinstance(fact, Event):
+        # Dates: each false option is the date of another event of the same sheet.
+        dates = {
+            format_date(g.date): g
+            for g in s.facts.values()
+            if isinstance(g, Event) and s.sheet_of(g.key) == s.sheet_of(fact.key)
+        }
+        assert all(o in dates for o in card.options) and len(set(card.options)) == 4
+        return [dates[o].key == fact.key for o in card.options]
     if isinstance(fact, Attribute):
         # Siblings: each false option is another fact of the same kind, with another value.
         named = [_sibling_of(s, fact, o) for o in card.options]
@@ -179,7 +188,7 @@ def test_every_mcq_has_exactly_one_correct_option_by_the_sheet(lesson: object) -
         assert sum(truth) == 1, card.front
         assert LETTERS[truth.index(True)] == card.answer
         fact = s.facts[card.fact]
-        if isinstance(fact, Attribute):
+        if isinstance(fact, (Attribute, Event)):
             continue  # its options were each traced to a sibling fact above
         assert isinstance(fact, MemberSet)
         # Distractors come from the sheet's own members and contrast set, never from nothing.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
 from recall.author.facts import Attribute, Cloze, Event, Fact, MemberSet
@@ -58,7 +59,7 @@ class Warning:
 class _Sentence:
     ref: str
     text: str
-    words: frozenset[str]
+    stems: frozenset[str]  # each word's first 3, 4 and 5 letters: a verb is matched by stem
 
 
 def sentences(lesson: Lesson) -> list[_Sentence]:
@@ -67,7 +68,8 @@ def sentences(lesson: Lesson) -> list[_Sentence]:
         for item in section.items:
             ref = f"{lesson.path}:{item.line}"
             for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", item.text):
-                out.append(_Sentence(ref, s, frozenset(re.findall(r"[a-z]+", s.lower()))))
+                words = re.findall(r"[a-z]+", s.lower())
+                out.append(_Sentence(ref, s, frozenset(w[:k] for w in words for k in (3, 4, 5))))
     return out
 
 
@@ -111,20 +113,25 @@ def _verb(what: str, names: list[str]) -> str | None:
 
 def _mentions(sentence: str, name: str) -> bool:
     initials = "".join(w[0] for w in name.split() if w[0].isupper())
-    return contains_phrase(sentence, name) or (
+    return (name.split()[-1].lower() in sentence.lower() and contains_phrase(sentence, name)) or (
         len(initials) >= 3 and re.search(rf"\b{initials}\b", sentence) is not None
     )
 
 
+@lru_cache(maxsize=4096)
+def _event_key(what: str) -> tuple[list[str], str | None]:
+    names = _names(what)
+    return names, _verb(what, names)
+
+
 def _event(sheets: Sheets, f: Event, said: list[_Sentence]) -> list[Warning]:
-    names = _names(f.what)
-    verb = _verb(f.what, names)
+    names, verb = _event_key(f.what)
     if not names or verb is None:
         return []
     year = f.date[:4]
     out = []
     for s in said:
-        if not any(w.startswith(verb) for w in s.words):
+        if verb not in s.stems:
             continue
         if not all(_mentions(s.text, n) for n in names[:2]):
             continue

@@ -33,7 +33,7 @@ from recall.author.facts import (
 )
 from recall.author.lesson import Lesson
 from recall.author.lesson_mcq import lesson_mcqs
-from recall.author.mcq import attribute_mcqs, match_pairs, member_set
+from recall.author.mcq import attribute_mcqs, event_mcqs, match_pairs, member_set
 from recall.author.quality import card_problems, duplicate_problems
 from recall.author.sheets import Sheets, TopicReport, select
 from recall.cards import Card, Draft
@@ -282,6 +282,7 @@ def generate(lesson: Lesson, sheets: Sheets) -> Generated:
         from_sheets.extend(match_pairs(maker, group, members))
     attributes = [f for f in sheet_facts if isinstance(f, Attribute)]
     from_sheets.extend(attribute_mcqs(maker, attributes, text))
+    from_sheets.extend(event_mcqs(maker, [f for f in sheet_facts if isinstance(f, Event)], text))
     if not any(d.card.kind == "mcq" for d in from_sheets):
         from_lesson.extend(lesson_mcqs(maker, [f for f in lesson_facts if isinstance(f, Cloze)]))
     drafts = _interleave(from_lesson, from_sheets)
