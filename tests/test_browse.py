@@ -190,7 +190,10 @@ def test_forget_resets_to_new_and_the_log_still_explains_it(
 def test_suspend_unsuspend_and_bury_by_query(loaded: Path) -> None:
     result = run("suspend", "deck:national* kind:mcq")
     suspended = table(loaded, "select uid from cards where suspended = 1 order by uid")
-    assert len(suspended) == 12 and all(str(uid).startswith("national-") for (uid,) in suspended)
+    national = next((ROOT / "decks").glob("national-*.toml"))
+    mcqs = sum(1 for c in read_deck(national).active if c.kind == "mcq")
+    assert len(suspended) == mcqs > 0
+    assert all(str(uid).startswith("national-") for (uid,) in suspended)
     assert result.stdout.splitlines()[0].startswith("suspended national-critical-mineral")
     assert {c["uid"] for c in json.loads(run("cards", "--json", "is:suspended").stdout)} == {
         uid for (uid,) in suspended

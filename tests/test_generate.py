@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recall.author.facts import MemberSet
+from recall.author.facts import Attribute, Event, MemberSet
 from recall.author.sheets import Sheets
 from recall.cards import LETTERS, Card
-from recall.text import fold
+from recall.text import fold, format_date
 from tests.conftest import LESSONS, SHIPPED
 from tests.helpers import deck_for, deck_for_text, find, quality_violations, sheets
 
@@ -133,9 +133,39 @@ def test_every_card_has_id_source_tags_and_as_of(cards: list[Card]) -> None:
             assert re.fullmatch(r".*india-us-critical-minerals\.txt:\d+", card.source)
 
 
+def _sibling_of(s: Sheets, fact: Attribute, option: str) -> Attribute:
+    """The one fact of the sheet, of the same kind as ``fact``, that an option names."""
+    named = [
+        g
+        for g in s.facts.values()
+        if isinstance(g, Attribute)
+        and s.sheet_of(g.key) == s.sheet_of(fact.key)
+        and (g.group == fact.group if fact.group else g.attribute == fact.attribute)
+        and re.sub(r"^the ", "", fold(g.subject))
+        in {fold(option), f"{fold(option)} of the constitution"}
+    ]
+    assert len(named) == 1, (option, [g.key for g in named])
+    return named[0]
+
+
 def _sheet_truth(s: Sheets, card: Card) -> list[bool]:
     """Which options are correct, judged from the fact sheet alone."""
     fact = s.facts[card.fact]
+    if isinstance(fact, Event):
+        # Dates: each false option is the date of another event of the same sheet.
+        dates = {
+            format_date(g.date): g
+            for g in s.facts.values()
+            if isinstance(g, Event) and s.sheet_of(g.key) == s.sheet_of(fact.key)
+        }
+        assert all(o in dates for o in card.options) and len(set(card.options)) == 4
+        return [dates[o].key == fact.key for o in card.options]
+    if isinstance(fact, Attribute):
+        # Siblings: each false option is another fact of the same kind, with another value.
+        named = [_sibling_of(s, fact, o) for o in card.options]
+        assert len({fold(g.value) for g in named}) == 4, card.front
+        assert card.front == fact.reverse_question
+        return [g.key == fact.key for g in named]
     assert isinstance(fact, MemberSet)
     members = {fold(m) for m in fact.members}
     if "statements" in card.front:
@@ -158,6 +188,8 @@ def test_every_mcq_has_exactly_one_correct_option_by_the_sheet(lesson: object) -
         assert sum(truth) == 1, card.front
         assert LETTERS[truth.index(True)] == card.answer
         fact = s.facts[card.fact]
+        if isinstance(fact, (Attribute, Event)):
+            continue  # its options were each traced to a sibling fact above
         assert isinstance(fact, MemberSet)
         # Distractors come from the sheet's own members and contrast set, never from nothing.
         if "statements" not in card.front:

@@ -244,11 +244,6 @@ def test_corpus_texts_of_300_words_have_an_mcq_or_say_why_not(
 
 
 @needs_corpus
-@pytest.mark.xfail(
-    strict=True,
-    reason="half the long corpus texts state fewer than two dates or amounts of one unit; "
-    "MCQs from names and definitions are not built yet",
-)
 def test_most_corpus_texts_of_300_words_have_an_mcq(corpus: dict[str, Generated]) -> None:
     long = [n for n in corpus if len(re.findall(r"\w+", (CORPUS / n).read_text())) >= 300]
     with_mcq = [n for n in long if any(c.kind == "mcq" for c in corpus[n].cards)]

@@ -263,6 +263,15 @@ def summarise(
         ],
         "sheets_used": dict(sorted(used.items())),
         "dropped": [{"fact": f, "kind": k, "reason": r} for f, k, r in result.dropped],
+        "warnings": [
+            {
+                "lesson": w.lesson_ref,
+                "other": w.other_ref,
+                "message": w.message,
+                "sheet_wins": w.sheet_wins,
+            }
+            for w in result.warnings
+        ],
         "changes": report.counts(),
         "retired_total": sum(1 for c in deck.cards if c.retired),
     }

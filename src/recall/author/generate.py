@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from recall.author.consistency import Warning, check, overruled
 from recall.author.drafting import Maker, cap, clip, flag_superseded
 from recall.author.extract import extract
 from recall.author.facts import (
@@ -22,6 +23,7 @@ from recall.author.facts import (
     Definition,
     Event,
     Examples,
+    Fact,
     LessonList,
     MemberSet,
     Passage,
@@ -31,7 +33,7 @@ from recall.author.facts import (
 )
 from recall.author.lesson import Lesson
 from recall.author.lesson_mcq import lesson_mcqs
-from recall.author.mcq import match_pairs, member_set
+from recall.author.mcq import attribute_mcqs, event_mcqs, match_pairs, member_set
 from recall.author.quality import card_problems, duplicate_problems
 from recall.author.sheets import Sheets, TopicReport, select
 from recall.cards import Card, Draft
@@ -47,6 +49,7 @@ class Generated:
     dropped: list[tuple[str, str, str]] = field(default_factory=list)  # fact, kind, reason
     topics: TopicReport = field(default_factory=TopicReport)
     facts: int = 0
+    warnings: list[Warning] = field(default_factory=list)
 
 
 # -- lesson facts ------------------------------------------------------------------------
@@ -239,6 +242,21 @@ def _interleave(a: list[Draft], b: list[Draft]) -> list[Draft]:
     return out
 
 
+def _overrule(
+    facts: list[Fact], warnings: list[Warning]
+) -> tuple[list[Fact], list[tuple[str, str, str]]]:
+    """The sheet wins: facts from a lesson line that contradicts a fact sheet make no card."""
+    kept: list[Fact] = []
+    dropped: list[tuple[str, str, str]] = []
+    for f in facts:
+        w = overruled(f, warnings)
+        if w is None:
+            kept.append(f)
+        else:
+            dropped.append((f.key, "overruled", f"it contradicts {w.other_ref}; the sheet wins"))
+    return kept, dropped
+
+
 def generate(lesson: Lesson, sheets: Sheets) -> Generated:
     """All the cards for one lesson, each passing the quality rules."""
     extraction = extract(lesson)
@@ -248,6 +266,9 @@ def generate(lesson: Lesson, sheets: Sheets) -> Generated:
     lesson_facts = [
         f for f in extraction.facts if not (isinstance(f, Acronym) and f.short in sheet_acronyms)
     ]
+    clozes = [f for f in lesson_facts if isinstance(f, Cloze)]
+    warnings = check(lesson, sheets, sheet_facts, clozes)
+    lesson_facts, overruled = _overrule(lesson_facts, warnings)
     maker = Maker(lesson, sheets)
     groups: dict[str, list[Attribute]] = {}
     from_lesson: list[Draft] = []
@@ -259,11 +280,19 @@ def generate(lesson: Lesson, sheets: Sheets) -> Generated:
             groups.setdefault(fact.group, []).append(fact)
     for group, members in groups.items():
         from_sheets.extend(match_pairs(maker, group, members))
-    if not sheet_facts:
+    attributes = [f for f in sheet_facts if isinstance(f, Attribute)]
+    from_sheets.extend(attribute_mcqs(maker, attributes, text))
+    from_sheets.extend(event_mcqs(maker, [f for f in sheet_facts if isinstance(f, Event)], text))
+    if not any(d.card.kind == "mcq" for d in from_sheets):
         from_lesson.extend(lesson_mcqs(maker, [f for f in lesson_facts if isinstance(f, Cloze)]))
     drafts = _interleave(from_lesson, from_sheets)
     result = Generated(
-        lesson=lesson, cards=[], topics=report, facts=len(lesson_facts) + len(sheet_facts)
+        lesson=lesson,
+        cards=[],
+        topics=report,
+        facts=len(lesson_facts) + len(sheet_facts),
+        warnings=warnings,
+        dropped=overruled,
     )
     passing: list[Card] = []
     for d in drafts:
@@ -279,10 +308,16 @@ def generate(lesson: Lesson, sheets: Sheets) -> Generated:
         else:
             result.cards.append(card)
     if not any(c.kind == "mcq" for c in result.cards):
-        result.dropped.append(("lesson", "mcq", NO_MCQ))
+        result.dropped.append(("lesson", "mcq", NO_MCQ_SHEETS if sheet_facts else NO_MCQ))
     return result
 
 
+#: The same, for a lesson whose fact-sheet facts are single attributes or events.
+NO_MCQ_SHEETS = (
+    "no multiple-choice card: the fact-sheet facts this lesson matched are not sets or groups "
+    "of sibling attributes, and it states fewer than two values of one kind (whole dates, or "
+    "amounts in one unit) to set against each other"
+)
 #: Prelims is multiple choice: a lesson without one says why, so the teacher can add a sheet.
 NO_MCQ = (
     "no multiple-choice card: no fact sheet matches this lesson and it states fewer than two "

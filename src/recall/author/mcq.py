@@ -9,19 +9,30 @@ contrast list (things verifiably not in it) or from sibling facts, and only veri
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import replace
 
 from recall.author.drafting import Maker, plural
-from recall.author.facts import Attribute, MemberSet
+from recall.author.facts import Attribute, Event, MemberSet
 from recall.cards import LETTERS, Draft
-from recall.text import human_join
+from recall.text import contains_phrase, fold, format_date, human_join
+
+#: Sibling MCQs per attribute group in one deck: every sibling the lesson names, up to this
+#: many; two when it names none, so a lesson on Fundamental Rights is not flooded with
+#: questions on Schedules that a Prelims Focus line merely pulled in.
+MAX_SIBLING_MCQS = 6
+_UNNAMED_SIBLING_MCQS = 2
+#: Date MCQs from fact-sheet events in one deck.
+MAX_EVENT_MCQS = 3
 
 
 def member_set(m: Maker, f: MemberSet) -> list[Draft]:
     """Name-them-all (short sets), then the three Prelims forms when the set is verified."""
     drafts: list[Draft] = []
     if f.question or (len(f.members) <= 7 and f.key not in m.sheets.partial):
-        q = f.question or f"Name the {len(f.members)} {f.name}."
+        # "the five founding members of ASEAN" already says how many: not "Name the 5 the five"
+        name = f.name if f.name.startswith("the ") else f"the {len(f.members)} {f.name}"
+        q = f.question or f"Name {name}."
         core = f.answer or human_join(list(f.members))
         drafts.append(m.draft(f, "basic", q, core, answer=core, exempt_stem=True))
     if f.source.confidence != "verified" or len(f.contrast) < 1:
@@ -190,3 +201,191 @@ def match_pairs(m: Maker, group: str, facts: list[Attribute]) -> list[Draft]:
             support=support,
         )
     ]
+
+
+def attribute_mcqs(m: Maker, chosen: list[Attribute], text: str) -> list[Draft]:
+    """*Which one of the following* from fact-sheet attributes: the deck's attributes that
+    have a reverse question, asked with three sibling subjects as the false options.
+
+    Facts the lesson names come first (all of them, up to :data:`MAX_SIBLING_MCQS` a group);
+    a group the lesson never names gives two."""
+    by_group: dict[str, list[Attribute]] = {}
+    for f in chosen:
+        if f.reverse_question and f.source.confidence == "verified" and not f.superseded_by:
+            by_group.setdefault(_kind(m, f), []).append(f)
+    drafts: list[Draft] = []
+    for group in by_group.values():
+        named = [f for f in group if contains_phrase(text, _bare(f.subject))]
+        picked = named[:MAX_SIBLING_MCQS] if named else group[:_UNNAMED_SIBLING_MCQS]
+        for f in picked:
+            draft = _sibling_which(m, f, group, _pool(m, f))
+            if draft is not None:
+                drafts.append(draft)
+    return drafts
+
+
+def _kind(m: Maker, f: Attribute) -> str:
+    """Facts are siblings when one sheet puts them in one ``group``, or, without a group,
+    when they give the same attribute under a shared topic."""
+    sheet = m.sheets.sheet_of(f.key)
+    if f.group:
+        return f"{sheet}|group|{f.group}"
+    return f"{sheet}|attr|{f.attribute}|{','.join(sorted(f.topics))}"
+
+
+def _is_sibling(m: Maker, f: Attribute, g: Attribute) -> bool:
+    if g.key == f.key or g.source.confidence != "verified" or g.superseded_by:
+        return False
+    if m.sheets.sheet_of(g.key) != m.sheets.sheet_of(f.key):
+        return False
+    if f.group:
+        return g.group == f.group
+    return not g.group and g.attribute == f.attribute and bool(set(g.topics) & set(f.topics))
+
+
+def _pool(m: Maker, f: Attribute) -> list[Attribute]:
+    """Every sibling in the loaded sheets, in sheet order (the deck's own are tried first)."""
+    return [g for g in m.sheets.facts.values() if isinstance(g, Attribute) and _is_sibling(m, f, g)]
+
+
+def _bare(subject: str) -> str:
+    return subject[4:] if subject.lower().startswith("the ") else subject
+
+
+def _sibling_which(
+    m: Maker, f: Attribute, deck: list[Attribute], pool: list[Attribute]
+) -> Draft | None:
+    """The reverse question with four subjects. A false option is another fact of the same
+    kind whose value differs from this fact's, so the sheet itself says it is not the answer;
+    an option the question names, or that repeats another's value or subject, is refused.
+    Siblings in the deck are preferred (Article 14, 19, 32 for a Fundamental Rights lesson)."""
+    question = f.reverse_question or ""
+    seen_subjects, seen_values = {fold(f.subject)}, {fold(f.value)}
+    siblings: list[Attribute] = []
+    for g in dict.fromkeys([*deck, *pool]):
+        if not _is_sibling(m, f, g) or fold(g.subject) in seen_subjects:
+            continue
+        if fold(g.value) in seen_values or contains_phrase(question, _bare(g.subject)):
+            continue
+        seen_subjects.add(fold(g.subject))
+        seen_values.add(fold(g.value))
+        siblings.append(g)
+    if len(siblings) < 3:
+        return None
+    rng = m.rng(f, "siblings")
+    in_deck = sum(1 for g in siblings if g in deck)
+    chosen = rng.sample(siblings[: max(3, in_deck)], 3)
+    facts = [f, *chosen]
+    names = _options([_bare(x.subject) for x in facts])
+    order = list(range(4))
+    rng.shuffle(order)
+    options = tuple(names[i] for i in order)
+    back = "\n".join(
+        f"{names[i]}: {x.value}" + ("" if i == 0 else f" ({m.sheets.sheet_of(x.key)}#{x.key})")
+        for i, x in enumerate(facts)
+    )
+    support = " | ".join(f"{x.subject} {x.value} {x.source.text}" for x in facts)
+    return m.draft(
+        f,
+        "mcq",
+        question,
+        back,
+        answer=names[0],
+        variant="siblings",
+        options=options,
+        truths=tuple(i == 0 for i in order),
+        style="which",
+        support=support,
+    )
+
+
+def _options(names: list[str]) -> list[str]:
+    """Drop a tail every option shares (``Part III of the Constitution`` → ``Part III``)."""
+    tails = [n.split(" of the ", 1)[1] for n in names if " of the " in n]
+    if len(tails) == len(names) and len(set(tails)) == 1:
+        names = [n.split(" of the ", 1)[0] for n in names]
+    return [n[:1].upper() + n[1:] for n in names]
+
+
+def event_mcqs(m: Maker, chosen: list[Event], text: str) -> list[Draft]:
+    """*When was …?* with four dates: the event's own and three other events' of the same
+    sheet, at the same precision (a day, a month or a year). An event happens on one date, so
+    another event's date is false for it by the sheet; events the lesson names come first."""
+    usable = [
+        f
+        for f in chosen
+        if re.match(r"(When (was|were|did)|On what date|In which year|In what year)\b", f.question)
+        and not re.search(r"\b(where|and in which|which amendment)\b", f.question, re.I)
+        and not re.search(r"\band (\w+ed|brought|put|set)\b", _when_only(f.question))
+        and f.source.confidence == "verified"
+        and not f.superseded_by
+    ]
+    usable.sort(key=lambda f: not any(contains_phrase(text, n) for n in _event_names(f)))
+    drafts = []
+    for f in usable:
+        draft = _event_which(m, f)
+        if draft is not None:
+            drafts.append(draft)
+        if len(drafts) >= MAX_EVENT_MCQS:
+            break
+    return drafts
+
+
+def _when_only(question: str) -> str:
+    """The date half of a two-part question ("When was X signed, and what kind of treaty is
+    it?" → "When was X signed?"): four dates answer only that half."""
+    head = re.split(
+        r",? and (?:\w+ )?(?:what|which|whom|whose|who|how|when|where)\b"
+        r"|, (?:\w+ )?(?:what|which|whom|whose|who|how)\b",
+        question,
+    )[0]
+    return head.rstrip(" ?,") + "?"
+
+
+def _event_names(f: Event) -> list[str]:
+    return re.findall(r"[A-Z][\w-]+(?: (?:of |on |the )?[A-Z][\w-]+)+|[A-Z]{2,}", f.what)
+
+
+def _event_which(m: Maker, f: Event) -> Draft | None:
+    sheet = m.sheets.sheet_of(f.key)
+    others = [
+        g
+        for g in m.sheets.facts.values()
+        if isinstance(g, Event)
+        and g.key != f.key
+        and m.sheets.sheet_of(g.key) == sheet
+        and len(g.date) == len(f.date)
+        and g.source.confidence == "verified"
+    ]
+    others.sort(key=lambda g: not set(g.topics) & set(f.topics))  # related events first
+    seen = {f.date}
+    siblings = []
+    for g in others:
+        if g.date not in seen:
+            seen.add(g.date)
+            siblings.append(g)
+    if len(siblings) < 3:
+        return None
+    rng = m.rng(f, "event-dates")
+    near = [g for g in siblings if set(g.topics) & set(f.topics)]
+    chosen = rng.sample(near if len(near) >= 3 else siblings[: max(6, len(near))], 3)
+    facts = [f, *chosen]
+    dates = [format_date(x.date) for x in facts]
+    order = list(range(4))
+    rng.shuffle(order)
+    back = "\n".join(
+        f"{dates[i]}: {x.what}" + ("" if i == 0 else f" ({sheet}#{x.key})")
+        for i, x in enumerate(facts)
+    )
+    return m.draft(
+        f,
+        "mcq",
+        _when_only(f.question),
+        back,
+        answer=dates[0],
+        variant="dates",
+        options=tuple(dates[i] for i in order),
+        truths=tuple(i == 0 for i in order),
+        style="which",
+        support=" | ".join(f"{format_date(x.date)} {x.what} {x.source.text}" for x in facts),
+    )

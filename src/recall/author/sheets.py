@@ -16,12 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from recall.author.facts import Acronym, Attribute, Definition, Fact, Succession
 from recall.author.lesson import Item
-from recall.text import contains_phrase
+from recall.text import contains_phrase, fold
 
 
 @dataclass
@@ -114,7 +115,7 @@ class Sheets:
         return [t for t, aliases in self.topics.items() if any(_mentions(text, a) for a in aliases)]
 
     def sheet_of(self, key: str) -> str:
-        return Path(self.records[key].file).name
+        return _file_name(self.records[key].file)
 
 
 def load_sheets(
@@ -172,12 +173,31 @@ def _mentions(text: str, alias: str) -> bool:
     is part of another thing's name.
     """
     if alias.isupper():
-        return re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", text) is not None
-    if not contains_phrase(text, alias):
+        return (
+            alias in text and re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", text) is not None
+        )
+    # A substring test first: most aliases are not in most lessons, and the regexes below
+    # are compiled per alias (thousands of them, more than re's cache holds).
+    if _folded_alias(alias) not in _folded_text(text) or not contains_phrase(text, alias):
         return False
     pattern = r"[\W_]+".join(re.escape(w) for w in re.findall(r"\w+", alias))
     found = list(re.finditer(rf"(?<![\w-]){pattern}(?![\w-])", text, re.IGNORECASE))
     return not found or any(not _inside_name(text, m.start()) for m in found)
+
+
+@lru_cache(maxsize=256)
+def _file_name(path: str) -> str:
+    return Path(path).name  # asked for every sibling of every MCQ: Path() is slow
+
+
+@lru_cache(maxsize=4096)
+def _folded_alias(alias: str) -> str:
+    return fold(alias)
+
+
+@lru_cache(maxsize=8)
+def _folded_text(text: str) -> str:
+    return fold(text)
 
 
 _WORD_BEFORE = re.compile(r"(\S+)\s+$")

@@ -148,7 +148,14 @@ def _print_summary(s: dict[str, Any], dry_run: bool) -> None:
             "  your edits were replaced on cards whose lesson text changed (see git diff)",
             fg="yellow",
         )
+    for w in s.get("warnings", []):
+        outcome = (
+            "; the sheet wins, the lesson's cards for it are left out" if w["sheet_wins"] else ""
+        )
+        echo(f"  warning: {w['lesson']} vs {w['other']}: {w['message']}{outcome}", fg="yellow")
     for d in s["dropped"]:
+        if d["kind"] == "overruled":
+            continue  # said once, by its warning
         echo(f"  dropped a {d['kind']} card for {d['fact']}: {d['reason']}")
 
 
