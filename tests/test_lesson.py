@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recall.author.lesson import Lesson, parse, split_sentences
+from recall.author.lesson import Lesson, parse
+from recall.author.sentences import split_sentences
 from tests.conftest import LESSONS, SHIPPED
 
 

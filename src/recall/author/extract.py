@@ -112,20 +112,25 @@ def extract(lesson: Lesson) -> Extraction:
             for fact in _sentence_facts(section, item, src, n):
                 add(fact)
         if section.kind in LIST_SECTIONS and len(labelled) + len(unlabelled) >= 2:
-            entries = tuple(p.name for p in labelled) + tuple(li.head for li in unlabelled)
-            first = (labelled or unlabelled)[0].source
-            support = " ".join(i.text for i in section.items)
-            add(
-                LessonList(
-                    key=f"list:{section.kind}",
-                    source=Source(ref=first.ref, text=support, as_of=lesson.date),
-                    section=section.kind,
-                    title=LIST_SECTIONS[section.kind],
-                    entries=entries,
-                    prelims=False,
-                )
-            )
+            add(_lesson_list(lesson, section, labelled, unlabelled))
     return out
+
+
+def _lesson_list(
+    lesson: Lesson, section: Section, labelled: list[Point], unlabelled: list[ListItem]
+) -> LessonList:
+    """A list section (challenges, way forward…) as one fact: its entries, in order."""
+    entries = tuple(p.name for p in labelled) + tuple(li.head for li in unlabelled)
+    first = (labelled or unlabelled)[0].source
+    support = " ".join(i.text for i in section.items)
+    return LessonList(
+        key=f"list:{section.kind}",
+        source=Source(ref=first.ref, text=support, as_of=lesson.date),
+        section=section.kind,
+        title=LIST_SECTIONS[section.kind],
+        entries=entries,
+        prelims=False,
+    )
 
 
 def _acronyms(lesson: Lesson, section: Section, item: Item) -> list[Acronym]:

@@ -14,11 +14,11 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from recall.author.clean import clean_lines
+from recall.author.sentences import split_sentences
 from recall.errors import RecallError
 from recall.fsio import read_bounded
 from recall.text import clean, fold, slugify, strip_symbols
@@ -79,11 +79,6 @@ _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$")
 _BULLET = re.compile(r"^(\s*)(?:[•*·▪●◦‣∙-]|–|\d{1,2}[.)])\s+(.*)$")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_CANDIDATE_BREAK = re.compile(r"[.!?][\"')\]]?\s+[\"'(\[]?[A-Z0-9]")
-# A token that may end in an abbreviation's period: "U.S.", "e.g.", "Dr.", "No.", "A.", "Rs."
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:[A-Za-z]\.){2,}|\b[A-Z][a-z]{0,2}\.|\b[a-z]{1,3}\.|\b(?:etc|approx|viz|vs|ca|cf)\.)$"
-)
 _DIRECT = re.compile(r"^(?:direct answer|in short|tl;?dr|summary)\s*:\s*(.*)$", re.IGNORECASE)
 _META = re.compile(r"^(category|date|published|posted on|updated)\s*:\s*(.*)$", re.IGNORECASE)
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%B %Y")
@@ -365,46 +360,6 @@ class _Builder:
     def build(self) -> Section:
         self.para_break()
         return Section(self.kind, self.heading, self.line, tuple(self.items))
-
-
-def split_sentences(text: str) -> list[tuple[int, str]]:
-    """Sentences of ``text`` with their start offsets.
-
-    pysbd knows abbreviations (``U.S.``, ``Dr.``, ``e.g.``) that a regex gets wrong, but it
-    costs about a millisecond a paragraph. So a paragraph is split here when every possible
-    break follows an ordinary word (``… defense. The …``), and handed to pysbd only when a
-    break follows something that may be an abbreviation.
-    """
-    breaks = list(_CANDIDATE_BREAK.finditer(text))
-    if not breaks:
-        return [(0, text.strip())] if text.strip() else []
-    if not any(_ABBREVIATION.search(text, 0, b.start() + 1) for b in breaks):
-        out, start = [], 0
-        for b in breaks:
-            end = b.start() + 1
-            while end < len(text) and text[end] in "\"')]":
-                end += 1
-            piece = text[start:end].strip()
-            if piece:
-                out.append((start + len(text[start:end]) - len(text[start:end].lstrip()), piece))
-            start = end
-        tail = text[start:].strip()
-        if tail:
-            out.append((start + len(text[start:]) - len(text[start:].lstrip()), tail))
-        return out
-    out = []
-    for span in _segmenter().segment(text):
-        sentence = span.sent.strip()
-        if sentence:
-            out.append((span.start, sentence))
-    return out
-
-
-@lru_cache(maxsize=1)
-def _segmenter() -> Any:
-    import pysbd  # imported lazily: it costs ~100 ms and only prose needs it
-
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
 def _unmark(text: str) -> str:
