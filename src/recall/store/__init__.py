@@ -2,10 +2,11 @@
 
 The schema is created and evolved with ``sqlite_utils.Migrations`` (``schema``); opening,
 pragmas and write transactions live in ``connection``; each table has its module of named
-queries — ``decks``, ``cards``, ``log`` (the review log) and ``params`` (settings and fitted
-parameter sets) — and :class:`Collection` is all of them over one connection. Reads that run
-on every start-up or key press use the connection directly; sqlite-utils is imported only
-when something writes or migrates (it costs more to import than ``recall due`` to run).
+queries — ``decks``, ``cards``, ``log`` (the review log), ``params`` (settings and fitted
+parameter sets) and ``stats`` (grouped counts for the stats) — and :class:`Collection` is all
+of them over one connection. Reads that run on every start-up or key press use the connection
+directly; sqlite-utils is imported only when something writes or migrates (it costs more to
+import than ``recall due`` to run).
 
 The review log is append-only — the one exception is undo of the last answer, which removes
 exactly that row — and it is the source of truth: each row holds the rating, the UTC instant,
@@ -27,6 +28,7 @@ from recall.store.params import ParamStore
 from recall.store.rows import Entry, Row, memory_from, memory_from_tuple, parse_ts, ts
 from recall.store.schema import MIGRATION_NAMES, m001_initial, migrations
 from recall.store.search import SearchStore
+from recall.store.stats import StatsStore
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -51,5 +53,5 @@ __all__ = [
 ]
 
 
-class Collection(DeckStore, LogStore, ParamStore, ImportStore, SearchStore, ExamStore):
+class Collection(DeckStore, LogStore, ParamStore, ImportStore, SearchStore, ExamStore, StatsStore):
     """An open collection file, with the named queries of every table."""

@@ -23,7 +23,7 @@ A learner's day starts at a configurable local hour (4 a.m. by default) in their
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
@@ -332,6 +332,23 @@ class Scheduler:
             return None
         r = self._exact.get_card_retrievability(self._to_fsrs(memory, now), now.astimezone(UTC))
         return float(r)
+
+    def mean_retrievability(
+        self, groups: Iterable[tuple[int, float, int]], now: datetime
+    ) -> float | None:
+        """The mean :meth:`retrievability` at ``now`` of groups of cards given as (elapsed
+        days as :meth:`elapsed_days` counts them, stability, how many cards): one py-fsrs
+        call per group, not per card. None when there are no cards."""
+        import fsrs
+
+        card = fsrs.Card(card_id=1, state=fsrs.State.Review)
+        at = now.astimezone(UTC)
+        total, count = 0.0, 0
+        for elapsed, stability, n in groups:
+            card.stability, card.last_review = stability, now - timedelta(days=elapsed)
+            total += n * float(self._exact.get_card_retrievability(card, at))
+            count += n
+        return total / count if count else None
 
     def replay(self, ratings: list[tuple[Rating, datetime]]) -> Memory:
         """Rebuild a card's memory from ratings alone (unfuzzed)."""

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from recall.memory import State
-from recall.store import Collection, parse_ts
+from recall.store import Collection
 from recall.study.schedule import Scheduler
 from recall.study.session import Queue, build_queue
 
@@ -81,49 +81,120 @@ def _count(queue: Queue) -> dict[str, dict[str, int]]:
 def stats(
     col: Collection, sched: Scheduler, now: datetime, deck: str | None = None
 ) -> dict[str, Any]:
-    """Cards by state, reviews, retention, retrievability, streak and the due forecast."""
-    rows = col.live_cards(deck)
-    by_state = Counter(STATE_NAMES[r.memory.state] for r in rows if not r.suspended)
+    """Cards by state, reviews, retention, retrievability, streak and the due forecast.
+
+    Counted in SQLite by the store's grouping queries (one pass over the cards, one over
+    the last 30 days of the log): a lifetime collection is never read card by card."""
     today = sched.day(now)
-    start_30 = sched.day_start(today - timedelta(days=29))
-    log = col.answered_between(start_30, sched.next_day_start(now), deck)
-    days = Counter(sched.day(parse_ts(r["reviewed_at"])) for r in log)  # type: ignore[arg-type]
-    reviewed_days = set(days)
-    in_review = [r for r in log if r["state_before"] == State.Review]
-    passed = sum(1 for r in in_review if r["rating"] > 1)
-    rs = [sched.retrievability(r.memory, now) for r in rows if r.memory.state == State.Review]
-    known = [r for r in rs if r is not None]
-    streak, day = 0, today if today in reviewed_days else today - timedelta(days=1)
-    while day in reviewed_days:
-        streak += 1
-        day -= timedelta(days=1)
-    forecast = []
-    scheduled = [
-        r for r in rows if r.memory.state != State.New and not r.suspended and r.memory.due
-    ]
-    dues = Counter(max(0, (sched.day(r.memory.due) - today).days) for r in scheduled)  # type: ignore[arg-type]
-    for offset in range(30):
-        forecast.append(
-            {"day": (today + timedelta(days=offset)).isoformat(), "due": dues.get(offset, 0)}
-        )
+    start = sched.day_start(today - timedelta(days=29))
+    answers = answer_days(col, sched, start, sched.next_day_start(now), deck)
+    reviews = review_numbers(answers, today)
     return {
         "deck": deck,
-        "cards": {
-            **{name: by_state.get(name, 0) for name in STATE_NAMES.values()},
-            "suspended": sum(1 for r in rows if r.suspended),
-            "total": len(rows),
-        },
-        "reviews": {
-            "today": days.get(today, 0),
-            "7_days": sum(n for d, n in days.items() if (today - d).days < 7),
-            "30_days": len(log),
-        },
-        "true_retention_30_days": round(passed / len(in_review), 4) if in_review else None,
-        "review_cards_judged": len(in_review),
-        "average_retrievability": round(sum(known) / len(known), 4) if known else None,
-        "streak_days": streak,
-        "forecast": forecast,
+        "cards": card_numbers(col.card_counts(deck)),
+        "reviews": reviews["reviews"],
+        "true_retention_30_days": reviews["true_retention_30_days"],
+        "review_cards_judged": reviews["review_cards_judged"],
+        "average_retrievability": average_retrievability(col, sched, now, deck),
+        "streak_days": reviews["streak_days"],
+        "forecast": forecast(col, sched, now, deck),
     }
+
+
+def card_numbers(counts: list[tuple[int, bool, int]]) -> dict[str, int]:
+    """Unsuspended live cards by state, the suspended ones, and all live ones."""
+    by_state: Counter[str] = Counter()
+    for state, suspended, n in counts:
+        if not suspended:
+            by_state[STATE_NAMES[State(state)]] += n
+    return {
+        **{name: by_state.get(name, 0) for name in STATE_NAMES.values()},
+        "suspended": sum(n for _, suspended, n in counts if suspended),
+        "total": sum(n for _, _, n in counts),
+    }
+
+
+def day_spans(
+    sched: Scheduler, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime, date]]:
+    """``[start, end)`` cut into runs of UTC quarter hours that fall on one learner day, as
+    (start, end, day); ``start`` and ``end`` are day starts. Walking the quarter hours makes
+    each run agree with :meth:`Scheduler.day` even on the night a clock goes back."""
+    spans: list[tuple[datetime, datetime, date]] = []
+    quarter = timedelta(minutes=15)
+    at = start
+    while at < end:
+        day = sched.day(at)
+        if spans and spans[-1][2] == day and spans[-1][1] == at:
+            spans[-1] = (spans[-1][0], at + quarter, day)
+        else:
+            spans.append((at, at + quarter, day))
+        at += quarter
+    return spans
+
+
+def answer_days(
+    col: Collection, sched: Scheduler, start: datetime, end: datetime, deck: str | None
+) -> list[tuple[date, int, bool, int, int]]:
+    """The log's answers in ``[start, end)`` (day starts) grouped by learner day, as (day,
+    rating, whether the card was in review before, how many, milliseconds spent)."""
+    spans = day_spans(sched, start, end)
+    groups = col.answers_in_spans([(lo, hi) for lo, hi, _ in spans], deck)
+    return [(spans[i][2], rating, in_review, n, ms) for i, rating, in_review, n, ms in groups]
+
+
+def review_numbers(answers: list[tuple[date, int, bool, int, int]], today: date) -> dict[str, Any]:
+    """Reviews today, in 7 and 30 days, true retention, and the streak of days studied."""
+    days: Counter[date] = Counter()
+    judged = passed = 0
+    for day, rating, in_review, n, _ in answers:
+        days[day] += n
+        if in_review:
+            judged += n
+            passed += n if rating > 1 else 0
+    streak, day = 0, today if days[today] else today - timedelta(days=1)
+    while days[day]:
+        streak += 1
+        day -= timedelta(days=1)
+    return {
+        "reviews": {
+            "today": days[today],
+            "7_days": sum(n for d, n in days.items() if (today - d).days < 7),
+            "30_days": sum(days.values()),
+        },
+        "true_retention_30_days": round(passed / judged, 4) if judged else None,
+        "review_cards_judged": judged,
+        "streak_days": streak,
+    }
+
+
+def average_retrievability(
+    col: Collection, sched: Scheduler, now: datetime, deck: str | None
+) -> float | None:
+    """The mean predicted recall of live review cards, one py-fsrs call per group of cards
+    with the same stability and elapsed days."""
+    groups = col.review_memory_groups(sched.anki_next_day_at(now), deck)
+    mean = sched.mean_retrievability(groups, now)
+    return None if mean is None else round(mean, 4)
+
+
+def forecast(
+    col: Collection, sched: Scheduler, now: datetime, deck: str | None
+) -> list[dict[str, Any]]:
+    """Studied, unsuspended cards due on each of the next 30 days (overdue ones today)."""
+    today = sched.day(now)
+    dues: Counter[int] = Counter()
+    # A day's margin either side: the store's bounds need not match day() to the second.
+    overdue = sched.day_start(today - timedelta(days=1))
+    for quarter, n in col.due_quarters(overdue, sched.day_start(today + timedelta(days=31)), deck):
+        offset = 0
+        if quarter is not None:
+            offset = max(0, (sched.day(datetime.fromtimestamp(quarter * 900, UTC)) - today).days)
+        dues[offset] += n
+    return [
+        {"day": (today + timedelta(days=offset)).isoformat(), "due": dues.get(offset, 0)}
+        for offset in range(30)
+    ]
 
 
 def bar_chart(forecast: list[dict[str, Any]], width: int = 40) -> list[str]:

@@ -2,8 +2,9 @@
 
 Each chart is a list of marks in a fixed viewBox, each carrying its data key and value so a
 reader (or a test) can tell exactly what was drawn. The numbers come from
-:func:`recall.study.stats.stats` (cards, forecast) and the review log read through the
-store (reviews per day by rating, true retention per month), counted on learner days.
+:func:`recall.study.stats.stats` (cards, forecast) and the store's counting queries
+(answers per learner day by rating, true retention per month, minutes per day, stability
+and difficulty bins): SQLite groups the rows, so a lifetime collection is never read whole.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from recall.memory import State
 from recall.store import Collection
 from recall.study.schedule import Scheduler
-from recall.study.stats import stats
+from recall.study.stats import answer_days, stats
 
 WIDTH, HEIGHT = 600, 200
 LEFT, BOTTOM, TOP = 36, 24, 10  # room for the axis labels
@@ -99,19 +99,19 @@ def forecast_chart(forecast: list[dict[str, Any]]) -> Chart:
     return daily_bars("Due in the next 30 days", days, [{"due": f["due"]} for f in forecast])
 
 
-def reviews_chart(log: list[dict[str, Any]], sched: Scheduler, today: date) -> Chart:
+#: Answers grouped by learner day: (day, rating, was in review, how many, milliseconds).
+DayGroups = list[tuple[date, int, bool, int, int]]
+
+
+def reviews_chart(answers: DayGroups, today: date) -> Chart:
     days = [today - timedelta(days=29 - i) for i in range(30)]
-    counts: Counter[tuple[date, int]] = Counter(
-        (sched.day(_when(r)), int(r["rating"])) for r in log
-    )
+    counts: Counter[tuple[date, int]] = Counter()
+    for day, rating, _, n, _ in answers:
+        counts[(day, rating)] += n
     stacks = [
         {RATING_CLASSES[k]: counts[(d, k)] for k in (1, 2, 3, 4) if counts[(d, k)]} for d in days
     ]
     return daily_bars("Reviews per day, by rating (last 30 days)", days, stacks)
-
-
-def _when(log_row: dict[str, Any]) -> datetime:
-    return datetime.fromisoformat(log_row["reviewed_at"])
 
 
 def _months(today: date, n: int) -> list[str]:
@@ -122,19 +122,16 @@ def _months(today: date, n: int) -> list[str]:
     return out[::-1]
 
 
-def retention_chart(
-    log: list[dict[str, Any]], sched: Scheduler, today: date, desired: float
-) -> Chart:
+def retention_chart(answers: DayGroups, today: date, desired: float) -> Chart:
     """True retention (review cards not forgotten) per month, against the desired retention."""
     months = _months(today, 12)
     judged: Counter[str] = Counter()
     passed: Counter[str] = Counter()
-    for r in log:
-        if r["state_before"] != State.Review:
-            continue
-        month = sched.day(_when(r)).isoformat()[:7]
-        judged[month] += 1
-        passed[month] += r["rating"] > 1
+    for day, rating, in_review, n, _ in answers:
+        if in_review:
+            month = day.isoformat()[:7]
+            judged[month] += n
+            passed[month] += n if rating > 1 else 0
     chart = Chart("True retention by month, against the desired retention")
     slot = (WIDTH - LEFT) / len(months)
     scale = _scale(1.0)
@@ -164,15 +161,9 @@ DIFFICULTY_BINS = tuple((f"{i}-{i + 1}", float(i), float(i + 1)) for i in range(
 
 
 def histogram(
-    title: str, values: list[float], bins: tuple[tuple[str, float, float], ...], cls: str
+    title: str, counts: list[int], bins: tuple[tuple[str, float, float], ...], cls: str
 ) -> Chart:
-    """How many values fall in each bin, one bar a bin (the last bin also takes its top)."""
-    counts = [0] * len(bins)
-    for v in values:
-        for i, (_, low, high) in enumerate(bins):
-            if low <= v < high or (i == len(bins) - 1 and v >= low):
-                counts[i] += 1
-                break
+    """One bar a bin, from how many values fall in each (counted by the store)."""
     chart = Chart(title)
     top = _nice(max(counts, default=0))
     slot, scale = (WIDTH - LEFT) / len(bins), _scale(top)
@@ -190,12 +181,8 @@ def histogram(
 def memory_charts(col: Collection, deck: str | None) -> tuple[Chart, Chart]:
     """The distribution of stability and of difficulty over the studied cards (live ones:
     not retired, not suspended, as the learner's memory of what they still study)."""
-    studied = [
-        r.memory for r in col.live_cards(deck)
-        if r.memory.stability is not None and not r.suspended
-    ]  # fmt: skip
-    stability = [float(m.stability) for m in studied if m.stability is not None]
-    difficulty = [float(m.difficulty) for m in studied if m.difficulty is not None]
+    stability = col.bin_counts("stability", [(lo, hi) for _, lo, hi in STABILITY_BINS], deck)
+    difficulty = col.bin_counts("difficulty", [(lo, hi) for _, lo, hi in DIFFICULTY_BINS], deck)
     return (
         histogram("Stability of studied cards (days)", stability, STABILITY_BINS, "stability"),
         histogram("Difficulty of studied cards (1 easy – 10 hard)", difficulty,
@@ -203,32 +190,31 @@ def memory_charts(col: Collection, deck: str | None) -> tuple[Chart, Chart]:
     )  # fmt: skip
 
 
-def time_chart(log: list[dict[str, Any]], sched: Scheduler, today: date) -> Chart:
+def time_chart(answers: DayGroups, today: date) -> Chart:
     """Minutes spent answering each day of the last 30 (the answers' recorded durations)."""
     days = [today - timedelta(days=29 - i) for i in range(30)]
     ms: Counter[date] = Counter()
-    for r in log:
-        ms[sched.day(_when(r))] += int(r["duration_ms"])
+    for day, _, _, _, spent in answers:
+        ms[day] += spent
     stacks = [{"minutes": round(ms[d] / 60000, 1)} if ms[d] else {} for d in days]
     return daily_bars("Minutes spent per day (last 30 days)", days, stacks)
 
 
 def charts(col: Collection, sched: Scheduler, now: datetime, deck: str | None) -> dict[str, Any]:
-    """Everything the stats page shows."""
+    """Everything the stats page shows: the last 12 months' answers read once, by day."""
     numbers = stats(col, sched, now, deck)
     today = sched.day(now)
     first_month = date.fromisoformat(_months(today, 12)[0] + "-01")
-    log = col.answered_between(sched.day_start(first_month), sched.next_day_start(now), deck)
-    month_ago = sched.day_start(today - timedelta(days=29))
-    recent = [r for r in log if _when(r) >= month_ago]
+    answers = answer_days(col, sched, sched.day_start(first_month), sched.next_day_start(now), deck)
+    recent = [a for a in answers if a[0] >= today - timedelta(days=29)]
     stability, difficulty = memory_charts(col, deck)
     return {
         "numbers": numbers,
         "forecast": forecast_chart(numbers["forecast"]),
-        "reviews": reviews_chart(recent, sched, today),
-        "retention": retention_chart(log, sched, today, sched.settings.desired_retention),
+        "reviews": reviews_chart(recent, today),
+        "retention": retention_chart(answers, today, sched.settings.desired_retention),
         "stability": stability,
         "difficulty": difficulty,
-        "time": time_chart(recent, sched, today),
-        "minutes_30_days": round(sum(r["duration_ms"] for r in recent) / 60000, 1),
+        "time": time_chart(recent, today),
+        "minutes_30_days": round(sum(a[4] for a in recent) / 60000, 1),
     }
