@@ -7,8 +7,9 @@ need not import py-fsrs.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 # FSRS-6's default parameters, as py-fsrs ships them (a test keeps the two equal). Kept here
@@ -47,6 +48,32 @@ class Settings:
         if self.timezone == "local":
             return local_zone()
         return ZoneInfo(self.timezone)
+
+
+#: What a named preset (Anki's deck options) holds; every other setting is the collection's.
+#: A preset without its own ``parameters`` uses the collection's.
+PRESET_KEYS = (
+    "desired_retention", "learning_steps", "relearning_steps", "maximum_interval",
+    "new_per_day", "reviews_per_day", "parameters",
+)  # fmt: skip
+DEFAULT_PRESET = "default"
+
+
+def with_preset(settings: Settings, values: dict[str, Any]) -> Settings:
+    """``settings`` (the collection's) with a preset's values in force."""
+    known: dict[str, Any] = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in values.items() if k in PRESET_KEYS
+    }
+    return replace(settings, **known)
+
+
+def preset_values(settings: Settings) -> dict[str, Any]:
+    """The preset keys' values in ``settings``, as JSON stores them (lists, not tuples)."""
+    out: dict[str, Any] = {}
+    for key in PRESET_KEYS:
+        value = getattr(settings, key)
+        out[key] = list(value) if isinstance(value, tuple) else value
+    return out
 
 
 def steps_text(steps: object) -> str:

@@ -311,6 +311,10 @@ def _from_collection(
     col: Collection, slug: str, *, sched: Scheduler | None, now: datetime
 ) -> ExportDeck:
     info = col.deck_info(slug)
+    if sched is not None:  # the deck's preset: its retention, steps and parameters
+        from recall.study.presets import Presets
+
+        sched = Presets.of(col, sched).sched(slug)
     logs = col.logs_by_card(slug) if sched is not None else {}
     today = sched.day(now) if sched is not None else None
     out = []

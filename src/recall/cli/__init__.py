@@ -21,6 +21,7 @@ import recall.cli.data
 import recall.cli.exam
 import recall.cli.example
 import recall.cli.facts
+import recall.cli.preset
 import recall.cli.settings
 import recall.cli.study
 import recall.cli.web  # noqa: F401

@@ -25,6 +25,7 @@ from recall.store.imports import History, ImportedReview, ImportStore
 from recall.store.log import LogStore
 from recall.store.manage import CardText, Removed
 from recall.store.params import ParamStore
+from recall.store.presets import PresetStore
 from recall.store.rows import Entry, Row, memory_from, memory_from_tuple, parse_ts, ts
 from recall.store.schema import MIGRATION_NAMES, m001_initial, migrations
 from recall.store.search import SearchStore
@@ -53,5 +54,7 @@ __all__ = [
 ]
 
 
-class Collection(DeckStore, LogStore, ParamStore, ImportStore, SearchStore, ExamStore, StatsStore):
+class Collection(
+    DeckStore, LogStore, PresetStore, ParamStore, ImportStore, SearchStore, ExamStore, StatsStore
+):
     """An open collection file, with the named queries of every table."""

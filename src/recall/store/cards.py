@@ -100,19 +100,28 @@ class CardStore(Base):
             "state = 2 and due < ?", [ts(before)], "due, rowid", today, deck, limit
         )
 
-    def due_load(self, start: datetime, end: datetime) -> list[tuple[datetime, str, int]]:
+    def due_load(
+        self, start: datetime, end: datetime, decks: tuple[bool, list[str]] | None = None
+    ) -> list[tuple[datetime, str, int]]:
         """(due, sibling key, state) of every live studied card due in ``[start, end)``,
         suspended and buried ones included, as Anki's load balancer counts them (any card
         whose due day lies in the range). The key is the card's fact within its deck, else
-        its uid."""
+        its uid. ``decks`` limits it to a preset's decks, as Anki balances per preset:
+        (True, slugs) only those decks, (False, slugs) all decks but those."""
         sql = (
             "select due, case when coalesce(fact, '') = '' then uid"
             " else deck || char(31) || fact end, state from cards"
             " where retired = 0 and suspended in (0, 1) and state in (1, 2, 3)"
             " and due >= ? and due < ?"
         )
+        args: list[Any] = [ts(start), ts(end)]
+        if decks is not None:
+            inside, slugs = decks
+            marks = ", ".join("?" for _ in slugs)
+            sql += f" and deck {'' if inside else 'not '}in ({marks})"
+            args += slugs
         out = []
-        for due, key, state in self.conn.execute(sql, [ts(start), ts(end)]):
+        for due, key, state in self.conn.execute(sql, args):
             when = parse_ts(due)
             assert when is not None
             out.append((when, key, state))

@@ -34,7 +34,7 @@ _UPDATE_MEMORY_SAME_STATE = f"{SET_MEMORY_SAME_STATE} where rowid = ?"
 
 _INSERT_REVIEW = insert_sql(
     "reviews", "card", "rating", "reviewed_at", "duration_ms", "elapsed_days", *BEFORE_AFTER,
-    *STAMP_NAMES,
+    *STAMP_NAMES, "preset",
 )  # fmt: skip
 _NO_STAMP = (None,) * len(STAMP_NAMES)
 
@@ -51,13 +51,15 @@ class LogStore(CardStore):
         duration_ms: int,
         rowid: int = 0,
         stamp: Sequence[Any] | None = None,
+        preset: int | None = None,
     ) -> int:
         """Store one answer: the card's new memory and its log row, in one transaction.
 
         The card's memory is read inside the transaction (which takes the write lock at
         once), so an answer given in another session a moment ago is built upon, never lost.
         ``rowid`` is the card's :attr:`Row.rowid`, a shortcut checked against ``uid``.
-        ``stamp`` is what the row records of the calendar and steps (:data:`STAMP_NAMES`).
+        ``stamp`` is what the row records of the calendar and steps (:data:`STAMP_NAMES`),
+        ``preset`` the version of the deck's preset it was scheduled with.
         """
         conn = self.conn
         with self._keys_unchecked(), self._write(raw=True):
@@ -77,7 +79,17 @@ class LogStore(CardStore):
                 conn.execute(_UPDATE_MEMORY_AT, (*values, key))
             cursor = conn.execute(
                 _INSERT_REVIEW,
-                (uid, int(rating), ts(now), duration_ms, elapsed_days, *row, *values, *calendar),
+                (
+                    uid,
+                    int(rating),
+                    ts(now),
+                    duration_ms,
+                    elapsed_days,
+                    *row,
+                    *values,
+                    *calendar,
+                    preset,
+                ),
             )
             return int(cursor.lastrowid or 0)
 

@@ -25,7 +25,7 @@ MIGRATION_SET = "recall"
 # alone, without importing sqlite-utils (a test keeps the two in step).
 MIGRATION_NAMES = (
     "m001_initial", "m002_changed_at", "m003_parameters", "m004_log_in_time_order",
-    "m005_calendar_in_the_log",
+    "m005_calendar_in_the_log", "m006_presets",
 )  # fmt: skip
 
 
@@ -40,6 +40,7 @@ def migrations() -> Migrations:
     history()(m003_parameters)
     history()(m004_log_in_time_order)
     history()(m005_calendar_in_the_log)
+    history()(m006_presets)
     return history
 
 
@@ -152,6 +153,21 @@ def m005_calendar_in_the_log(db: Database) -> None:
         reviews.add_column(name, kind)
     resolve_zone_setting(db.conn)
     stamp_old_rows(db.conn)
+
+
+def m006_presets(db: Database) -> None:
+    """Named presets (Anki's deck options) and the deck each is used by; every version of a
+    preset's values that an answer was scheduled with, and on each log row the version it
+    used, so that changing a preset, or a deck's preset, never rewrites the past.
+
+    A deck with no preset uses the default: the collection's settings. Rows written before
+    this record none and are replayed with the collection's settings, as before.
+    """
+    db.table("presets").create({"name": str, "settings": str}, pk="name")
+    db.table("preset_versions").create({"id": int, "name": str, "settings": str}, pk="id")
+    db.table("preset_versions").create_index(["name", "settings"], unique=True)
+    db.table("decks").add_column("preset", str)
+    db.table("reviews").add_column("preset", int)
 
 
 def applied_migrations(conn: sqlite3.Connection) -> set[str]:

@@ -5,8 +5,9 @@ scheduler must give the stored stability, difficulty, state, step, reps and laps
 instant and scheduled days — which fuzz, load balancing, desired retention and the maximum
 interval decide — must equal those its last log row recorded; and each row's "before" must
 be the previous row's "after". Each row is replayed on the calendar and steps it recorded
-(zone, day-start hour, learning and relearning steps), so changing those settings later
-leaves the past as it was.
+(zone, day-start hour, learning and relearning steps) and with the preset version it
+recorded (its deck's preset's values then, FSRS parameters included), so changing those
+settings, a preset, or a deck's preset later leaves the past as it was.
 
 When ``recall optimize --apply`` (or ``--revert``) put other parameters in force, it wrote a
 reschedule row for each card it changed. The card's memory then restarts from that row's
@@ -23,6 +24,7 @@ from itertools import groupby
 from typing import Any
 
 from recall.memory import Memory, Rating, State
+from recall.settings import with_preset
 from recall.store import Collection, memory_from, parse_ts
 from recall.store.rows import STAMP_NAMES
 from recall.study.schedule import Scheduler, from_stamp
@@ -58,19 +60,28 @@ def compare(stored: Memory, replayed: Memory) -> str | None:
 
 
 class Schedulers:
-    """One scheduler per calendar and steps recorded in the log (few: one per change)."""
+    """One scheduler per calendar, steps and preset version recorded in the log (few: one
+    per change). ``versions`` are the preset versions (m006) by id: a row that records one
+    is replayed with that version's values, parameters included."""
 
-    def __init__(self, sched: Scheduler) -> None:
+    def __init__(self, sched: Scheduler, versions: dict[int, dict[str, Any]] | None = None):
         self.default = sched
+        self.versions = versions or {}
         self._made: dict[tuple[Any, ...], Scheduler] = {}
 
     def for_row(self, row: dict[str, Any]) -> Scheduler:
-        key = tuple(row.get(k) for k in STAMP_NAMES[1:])
-        if key[0] is None:
+        key = (*(row.get(k) for k in STAMP_NAMES[1:]), row.get("preset"))
+        if key[0] is None and key[-1] is None:
             return self.default
         found = self._made.get(key)
         if found is None:
-            found = self._made[key] = Scheduler(from_stamp(self.default.settings, row))
+            settings = from_stamp(self.default.settings, row)
+            version = self.versions.get(row["preset"]) if row.get("preset") else None
+            if version is not None:
+                # The row's own steps stay: they are what the answer was on.
+                values = {k: v for k, v in version.items() if not k.endswith("steps")}
+                settings = with_preset(settings, values)
+            found = self._made[key] = Scheduler(settings)
         return found
 
 
@@ -107,7 +118,7 @@ def replay_log(
 
 def verify(col: Collection) -> Verification:
     """Check every card against its log."""
-    sched = Schedulers(Scheduler(col.settings()))
+    sched = Schedulers(Scheduler(col.settings()), col.preset_versions())
     result = Verification()
     logged: set[str] = set()
     reschedules = col.all_reschedules()

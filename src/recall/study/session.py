@@ -12,6 +12,7 @@ is chosen, so quitting, Ctrl-C or a killed terminal loses nothing already answer
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +22,7 @@ from recall.memory import Memory, Rating, State
 from recall.store import Collection, Entry, Row, parse_ts
 from recall.study import balance, fuzz
 from recall.study.exam import planner
+from recall.study.presets import Presets
 from recall.study.schedule import Scheduler, fuzz_seed, log_stamp
 
 MAX_ANSWER_MS = 60_000  # as Anki: a card left on screen for ten minutes counts as one
@@ -64,13 +66,17 @@ def build_queue(
     """Today's queue at ``now``; with ``ahead``, review cards due in that many more learner
     days too (no new cards, no daily review limit: the learner asked for exactly these)."""
     s = sched.settings
+    presets = Presets.of(col, sched)
     today = sched.day(now)
     start, end = sched.day_start(today), sched.next_day_start(now)
     done = col.answered_between(start, end, deck)
-    new_left = max(0, s.new_per_day - sum(1 for r in done if r["state_before"] == State.New))
-    review_left = max(
-        0, s.reviews_per_day - sum(1 for r in done if r["state_before"] == State.Review)
-    )
+    # Limits as Anki's v3 scheduler counts them: the deck studied (or, for the whole
+    # collection, the default preset) caps the total, and each deck's preset caps that deck.
+    top = presets.settings(deck)
+    new_done = Counter(r["deck"] for r in done if r["state_before"] == State.New)
+    review_done = Counter(r["deck"] for r in done if r["state_before"] == State.Review)
+    new_left = max(0, top.new_per_day - sum(new_done.values()))
+    review_left = max(0, top.reviews_per_day - sum(review_done.values()))
     answered_siblings = (
         {f"{r['deck']}\x1f{r['fact']}" for r in done if r["fact"]} if s.bury_siblings else set()
     )
@@ -79,8 +85,11 @@ def build_queue(
     queue.learning = col.learning_cards(day, end, deck)
     taken = set(answered_siblings) | {r.sibling_key for r in queue.learning}
 
-    def pick(fetch: Callable[[int], list[Entry]], want: int) -> list[Entry]:
+    def pick(
+        fetch: Callable[[int], list[Entry]], want: int, deck_left: Callable[[str], int]
+    ) -> list[Entry]:
         out: list[Entry] = []
+        taken_in: Counter[str] = Counter()
         # Fetch a little more than wanted (siblings are skipped); widen only if that ran out.
         limit = want + want // 2 + 10
         rows = fetch(limit) if want else []
@@ -90,7 +99,10 @@ def build_queue(
                     return out
                 if s.bury_siblings and row.sibling_key in taken:
                     continue
+                if taken_in[row.deck] >= deck_left(row.deck):
+                    continue  # that deck's preset allows no more today
                 taken.add(row.sibling_key)
+                taken_in[row.deck] += 1
                 out.append(row)
             if len(rows) < limit:
                 break
@@ -101,11 +113,24 @@ def build_queue(
 
     if ahead:
         review_end = sched.day_start(today + timedelta(days=1 + ahead))
-        queue.review = pick(lambda n: col.due_reviews(day, review_end, deck, n), AHEAD_MAX)
+        reviews = pick(lambda n: col.due_reviews(day, review_end, deck, n), AHEAD_MAX, _all)
+        queue.review = reviews
         return queue
-    queue.review = pick(lambda n: col.due_reviews(day, end, deck, n), review_left)
-    queue.new = pick(lambda n: col.new_cards(day, deck, n), new_left)
+
+    def reviews_left(d: str) -> int:
+        return presets.settings(d).reviews_per_day - review_done[d]
+
+    def new_left_in(d: str) -> int:
+        return presets.settings(d).new_per_day - new_done[d]
+
+    queue.review = pick(lambda n: col.due_reviews(day, end, deck, n), review_left, reviews_left)
+    queue.new = pick(lambda n: col.new_cards(day, deck, n), new_left, new_left_in)
     return queue
+
+
+def _all(deck: str) -> int:
+    """No limit of a deck's own (studying ahead)."""
+    return AHEAD_MAX
 
 
 @dataclass
@@ -142,6 +167,7 @@ class Session:
         col.defer_checkpoints()
         self.started = clock()
         self.exams = planner(col, sched, self.started)  # exam mode, when an exam is set
+        self.presets = Presets.of(col, sched)  # each deck's preset (Anki's deck options)
         queue = build_queue(col, sched, self.started, deck, ahead)
         self.reviews, self.news = queue.review, queue.new
         self.answered: list[Answered] = []
@@ -156,8 +182,9 @@ class Session:
         self._learning_due: list[tuple[str, datetime, int]] = []
         self._unfolded = 0  # answers since the log was last folded into the file
         # The coming days' review load for the load balancer, read once a day and then kept
-        # up to date by this session's answers, as Anki keeps its balancer with its queues.
-        self._load: balance.LoadBalancer | None = None
+        # up to date by this session's answers, as Anki keeps its balancer with its queues;
+        # one per preset, as Anki balances each preset's decks apart.
+        self._loads: dict[str, balance.LoadBalancer] = {}
 
     # -- what is left -----------------------------------------------------------------------
 
@@ -243,30 +270,35 @@ class Session:
         shows is what answering then schedules."""
         now, memory = self.clock(), row.memory
         seed, exam = self._seed(row.uid, memory), self.exams.rule(row.deck)
-        return self.sched.preview(
-            memory, now, seed=seed, balance=self._balancer(row.sibling_key, seed, now), exam=exam
-        )
+        lb = self._balancer(row.deck, row.sibling_key, seed, now)
+        return self.presets.sched(row.deck).preview(memory, now, seed=seed, balance=lb, exam=exam)
 
     def _seed(self, uid: str, memory: Memory) -> int | None:
         return fuzz_seed(uid, memory.reps) if self.sched.settings.fuzz else None
 
-    def _balancer(self, note: str, seed: int | None, now: datetime) -> fuzz.Balancer | None:
-        """Anki's load balancer for this answer, when it is on (it needs fuzz's seed)."""
+    def _balancer(
+        self, deck: str, note: str, seed: int | None, now: datetime
+    ) -> fuzz.Balancer | None:
+        """Anki's load balancer for this answer, when it is on (it needs fuzz's seed): the
+        load of the decks sharing this deck's preset."""
         s, sched = self.sched.settings, self.sched
         if not (s.load_balancer and seed is not None):
             return None
-        today = sched.day(now)
-        if self._load is None or self._load.today != today:
+        today, preset = sched.day(now), self.presets.name(deck)
+        load = self._loads.get(preset)
+        if load is None or load.today != today:
             end = sched.day_start(today + timedelta(days=balance.LOAD_BALANCE_DAYS))
             days = []
-            for due, key, state in self.col.due_load(sched.day_start(today), end):
+            decks = self.presets.decks_of(preset)
+            for due, key, state in self.col.due_load(sched.day_start(today), end, decks):
                 day = sched.day(due)
                 # A learning card counts when its step became whole days (due at a day's
                 # start), as Anki counts its interday learning cards by their due day.
                 if state == State.Review or due == sched.day_start(day):
                     days.append((day, key))
-            self._load = balance.from_dues(today, days, s.easy_days, s.bury_siblings)
-        return self._load.balancer(seed, note)
+            load = balance.from_dues(today, days, s.easy_days, s.bury_siblings)
+            self._loads[preset] = load
+        return load.balancer(seed, note)
 
     def answer(self, row: Row, rating: Rating, *, correct: bool | None = None) -> Answered:
         """Schedule and commit one answer before anything else happens."""
@@ -285,9 +317,13 @@ class Session:
             after.append(result[0])
             return result
 
-        stamp = log_stamp(self.sched, now)
+        sched = self.presets.sched(row.deck)
+        stamp = log_stamp(sched, now)
+        version = self.col.preset_version(*self.presets.values(row.deck))
         try:
-            review_id = self.col.answer(row.uid, schedule, rating, now, duration, row.rowid, stamp)
+            review_id = self.col.answer(
+                row.uid, schedule, rating, now, duration, row.rowid, stamp, version
+            )
         except AnsweredElsewhere:
             self._forget_learning()
             self._drop(row)
@@ -297,8 +333,10 @@ class Session:
         if row.memory.state in _LEARNING or after[0].state in _LEARNING:
             self._forget_learning()
         self._drop(row, self.sched.settings.bury_siblings)
-        if self._load is not None and after[0].state == State.Review and after[0].interval:
-            self._load = self._load.with_card(after[0].interval, row.sibling_key)
+        preset = self.presets.name(row.deck)
+        load = self._loads.get(preset)
+        if load is not None and after[0].state == State.Review and after[0].interval:
+            self._loads[preset] = load.with_card(after[0].interval, row.sibling_key)
         done = Answered(
             review_id, row.uid, rating, rating != Rating.Again if correct is None else correct
         )
@@ -310,10 +348,10 @@ class Session:
         self, row: Row, memory: Memory, rating: Rating, now: datetime
     ) -> tuple[Memory, int]:
         """The memory after this answer, and the days since the last review (Anki's count)."""
-        sched, exam = self.sched, self.exams.rule(row.deck)
+        sched, exam = self.presets.sched(row.deck), self.exams.rule(row.deck)
         elapsed = sched.elapsed_days(memory.last_review, now) if memory.last_review else 0
         seed = self._seed(row.uid, memory)
-        lb = self._balancer(row.sibling_key, seed, now)
+        lb = self._balancer(row.deck, row.sibling_key, seed, now)
         return sched.answer(memory, rating, now, seed=seed, balance=lb, exam=exam), elapsed
 
     def last_action(self) -> str | None:
@@ -332,7 +370,7 @@ class Session:
         last = self.answered.pop()
         row = self.col.undo(last.review_id)
         self._forget_learning()
-        self._load = None  # read the load again (Anki takes the card out of its balancer)
+        self._loads = {}  # read the loads again (Anki takes the card out of its balancer)
         entry = Entry(row.uid, row.deck, row.fact, row.position, row.rowid)
         if self._hidden(row, self.clock()):
             pass  # suspended or buried after it was answered: it stays out of sight
