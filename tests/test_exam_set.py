@@ -112,6 +112,9 @@ def test_exam_set_brings_cards_forward_with_a_backup_and_replays_clean(tmp_path:
     answered = run("review", "--db", str(db), input=" \n3\n" * 3 + "q\n")
     assert answered.exit_code == 0
     left = col.exam_moves_left(record["change"])
+    bad = run("exam", "clear", "--id", "1", "--id", "9", "--db", str(db))
+    assert bad.exit_code == 2 and "no exam in force with id 9" in bad.output
+    assert len(col.exams_in_force(datetime.now(UTC))) == 1  # nothing cleared half-way
     cleared = run("exam", "clear", "--db", str(db)).output
     assert f"exam 1: {left} cards it brought forward keep their earlier due" in cleared
     assert "mismatches: 0" in run("check", "--db", str(db)).output
