@@ -8,18 +8,39 @@ from typing import Any
 
 import click
 
-from recall.cli.common import cli, db_option, echo, open_collection, utc_now
+from recall.cli.common import backup_now, cli, db_option, echo, open_collection, utc_now
 from recall.errors import RecallError
 
 
-def exam_notice(col: Any, sched: Any, now: Any, deck: str | None) -> str | None:
-    """The line `recall due`, `review` and `stats` print while an exam shapes the queue."""
+def _shaping(col: Any, sched: Any, now: Any, deck: str | None) -> list[dict[str, Any]]:
     today = sched.day(now).isoformat()
-    shaping = [
+    return [
         e
         for e in col.exams_in_force(now)
         if e["date"] > today and (deck is None or not e["decks"] or deck in e["decks"])
     ]
+
+
+def exams_json(col: Any, sched: Any, now: Any, deck: str | None) -> list[dict[str, Any]]:
+    """The exams shaping today's queue, for `recall due --json` and `stats --json`: the
+    stored settings, the days left and the cards `exam set` brought forward that no answer
+    has rescheduled since."""
+    today = sched.day(now)
+    out = []
+    for e in _shaping(col, sched, now, deck):
+        item = {k: e[k] for k in ("id", "date", "decks", "target", "max_reviews")}
+        for k in ("max_minutes", "seconds_per_review"):
+            item[k] = e.get(k)
+        item["cap"] = e["max_reviews"] or sched.settings.reviews_per_day
+        item["days_left"] = (date.fromisoformat(e["date"]) - today).days
+        item["brought_forward"] = col.exam_moves_left(e["change"]) if "change" in e else 0
+        out.append(item)
+    return out
+
+
+def exam_notice(col: Any, sched: Any, now: Any, deck: str | None) -> str | None:
+    """The line `recall due`, `review` and `stats` print while an exam shapes the queue."""
+    shaping = _shaping(col, sched, now, deck)
     if not shaping:
         return None
     parts = [
@@ -53,6 +74,7 @@ def exam(ctx: click.Context, db_path: Path | None) -> None:
 @click.option("--target", type=float, default=0.95, show_default=True,
               help="Retrievability wanted on exam day, in (0.7, 0.99].")  # fmt: skip
 @click.option("--max-reviews", type=int, help="Daily review cap (default: reviews_per_day).")
+@click.option("--max-minutes", type=int, help="Daily cap in minutes (at your pace per review).")
 @db_option
 @click.pass_context
 def set_exam(
@@ -61,9 +83,17 @@ def set_exam(
     decks: tuple[str, ...],
     target: float,
     max_reviews: int | None,
+    max_minutes: int | None,
     db_path: Path | None,
 ) -> None:
-    """Set an exam on DATE (YYYY-MM-DD); several exams may be in force at once."""
+    """Set an exam on DATE (YYYY-MM-DD); several exams may be in force at once.
+
+    Review cards already due after the exam whose exam-day retrievability would be below the
+    target are brought forward at once, spread under the cap as answers are (a backup is
+    made first, and `recall check` replays the move). --max-minutes is converted to reviews
+    with your average seconds per review-card answer in the log.
+    """
+    from recall.store.rows import ts
     from recall.study.exam import check_exam
     from recall.study.schedule import Scheduler
 
@@ -74,11 +104,68 @@ def set_exam(
     except ValueError:
         raise RecallError(f"exam date {day!r} is not a date like 2027-05-24") from None
     now = utc_now()
-    check_exam(when, Scheduler(col.settings()).day(now), target, max_reviews)
+    sched = Scheduler(col.settings())
+    check_exam(when, sched.day(now), target, max_reviews)
     slugs = [col.find_deck(d) for d in decks]
-    record = col.add_exam(when.isoformat(), slugs, target, max_reviews, now)
-    covers = ", ".join(record["decks"]) or "all decks"
-    echo(f"exam {record['id']} on {record['date']}: {covers}, target {target:.0%}")
+    record: dict[str, Any] = {
+        "id": col.next_exam_id(), "date": when.isoformat(), "decks": sorted(slugs),
+        "target": target, "max_reviews": max_reviews, "set_at": ts(now), "cleared_at": None,
+    }  # fmt: skip
+    if max_minutes is not None:
+        record.update(_minutes_cap(col, max_reviews, max_minutes))
+    _set_and_move(col, sched, now, record)
+
+
+def _minutes_cap(col: Any, max_reviews: int | None, minutes: int) -> dict[str, Any]:
+    """The daily review cap ``minutes`` buys at the learner's own pace, said on screen."""
+    if max_reviews is not None:
+        raise RecallError("give --max-reviews or --max-minutes, not both")
+    if minutes < 1:
+        raise RecallError(f"--max-minutes {minutes}: the cap must be at least 1")
+    pace = col.review_seconds()
+    if pace is None:
+        raise RecallError(
+            "--max-minutes needs timed review answers in the log to convert minutes to "
+            "reviews; there are none yet, so give --max-reviews"
+        )
+    seconds, answers = pace
+    cap = max(1, int(minutes * 60 // seconds))
+    echo(
+        f"cap: {minutes} min a day ≈ {cap} reviews, assuming {seconds:.1f} s per review "
+        f"(your mean over {answers} timed review answers in the log)"
+    )
+    return {"max_reviews": cap, "max_minutes": minutes, "seconds_per_review": round(seconds, 2)}
+
+
+def _set_and_move(col: Any, sched: Any, now: Any, record: dict[str, Any]) -> None:
+    """Bring the cards the new exam leaves below target forward, store both, and say so."""
+    from recall.study.exam import Exam, Planner, bring_forward, shortfall
+
+    exam, today = Exam.from_record(record), sched.day(now)  # type: ignore[arg-type]
+    in_force = [Exam.from_record(e) for e in col.exams_in_force(now)]
+    plan = Planner(sched, [*in_force, exam])
+    cards = [r for r in col.live_cards() if not r.suspended]
+    for r in cards:
+        plan.placed(r.memory)
+    live = [(r.uid, r.deck, r.memory) for r in cards]
+    moves = bring_forward(plan, live, today, exam)
+    if moves:
+        backup_now(col, "before-exam")
+    stored = col.add_exam(record, moves, now)
+    covers = ", ".join(stored["decks"]) or "all decks"
+    echo(f"exam {stored['id']} on {stored['date']}: {covers}, target {exam.target:.0%}")
+    after = {uid: moves.get(uid, m) for uid, _, m in live}
+    [short] = shortfall(plan, [(d, after[u]) for u, d, _ in live], today)[-1:]
+    echo(
+        f"brought forward {len(moves)} review card{'s' if len(moves) != 1 else ''} due after "
+        f"the exam below target" + (f" (reschedule change {stored['change']})" if moves else "")
+    )
+    if short.below:
+        echo(
+            f"short: {short.below} still go into the exam below target (no room under the cap "
+            f"of {plan.cap(exam)} a day in the days that would lift them); a cap of about "
+            f"{short.needed_cap} would do"
+        )
 
 
 @exam.command("clear")
@@ -89,12 +176,19 @@ def clear_exam(ctx: click.Context, ids: tuple[int, ...], db_path: Path | None) -
     """Clear the exams in force; cards keep their dues, later answers schedule normally."""
     col = open_collection(db_path or ctx.obj.get("db_path"))
     ctx.call_on_close(col.close)
-    cleared = col.clear_exams(utc_now(), list(ids) or None)
-    if ids and len(cleared) != len(set(ids)):
-        known = sorted({e["id"] for e in cleared})
-        missing = sorted(set(ids) - set(known))
+    in_force = {e["id"] for e in col.exams_in_force(utc_now())}
+    missing = sorted(set(ids) - in_force)
+    if missing:  # checked first: nothing is cleared when one id is wrong
         raise RecallError(f"no exam in force with id {', '.join(map(str, missing))}")
+    cleared = col.clear_exams(utc_now(), list(ids) or None)
     echo(f"cleared {len(cleared)} exam{'s' if len(cleared) != 1 else ''}")
+    for e in cleared:
+        left = col.exam_moves_left(e["change"]) if "change" in e else 0
+        if left:
+            echo(
+                f"  exam {e['id']}: {left} card{'s' if left != 1 else ''} it brought forward "
+                "keep their earlier due; their next answer schedules them normally"
+            )
 
 
 def _show(db_path: Path | None) -> None:

@@ -70,7 +70,7 @@ def due(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
     deck = col.find_deck(deck_name) if deck_name else None
     data = due_today(col, Scheduler(col.settings()), utc_now(), deck)
     if as_json:
-        echo_json(data)
+        echo_json({**data, "exams": _exams(col, deck)})
         return
     _exam_line(col, Scheduler(col.settings()), deck)
     for d in data["decks"]:
@@ -106,7 +106,7 @@ def stats(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
     deck = col.find_deck(deck_name) if deck_name else None
     data = compute(col, Scheduler(col.settings()), utc_now(), deck)
     if as_json:
-        echo_json(data)
+        echo_json({**data, "exams": _exams(col, deck)})
         return
     _exam_line(col, Scheduler(col.settings()), deck)
     c, r = data["cards"], data["reviews"]
@@ -123,6 +123,14 @@ def stats(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
     echo("due in the next 30 days:")
     for line in bar_chart(data["forecast"]):
         echo("  " + line)
+
+
+def _exams(col: Any, deck: str | None) -> list[dict[str, Any]]:
+    """The exams shaping today's queue, for --json (empty when none)."""
+    from recall.cli.exam import exams_json
+    from recall.study.schedule import Scheduler
+
+    return exams_json(col, Scheduler(col.settings()), utc_now(), deck)
 
 
 def _exam_line(col: Any, sched: Any, deck: str | None) -> None:

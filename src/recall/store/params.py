@@ -122,8 +122,9 @@ class ParamStore(Base):
         return {r["card"]: memory_from(r, "_before") for r in rows}
 
     def last_change(self) -> int | None:
-        # A learner's forget is a change too (store.manage), but not one to revert.
-        sql = "select max(id) from parameter_changes where kind != 'forget'"
+        # A learner's forget (store.manage) and an exam's reschedule (store.exams) are changes
+        # too, but not ones to revert.
+        sql = "select max(id) from parameter_changes where kind not in ('forget', 'exam')"
         row = self.conn.execute(sql).fetchone()
         return int(row[0]) if row and row[0] is not None else None
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from recall.errors import RecallError
@@ -147,7 +147,9 @@ class Planner:
     def pick(self, memory: Memory, today: date, exam: Exam) -> int | None:
         """The day in the card's window with the fewest reviews under the cap (latest on a
         tie), as an offset from today; None when the window is empty or full."""
-        span = window(self.sched, memory, today, exam)
+        return self.pick_in(window(self.sched, memory, today, exam), today, exam)
+
+    def pick_in(self, span: tuple[int, int] | None, today: date, exam: Exam) -> int | None:
         if span is None:
             return None
         cap = self.cap(exam)
@@ -165,6 +167,36 @@ class Planner:
     def shaping(self, deck: str | None, today: date) -> list[Exam]:
         """Exams shaping the queue of ``deck`` (or of any deck) today."""
         return [e for e in self.exams if e.day > today and (deck is None or e.covers(deck))]
+
+
+def bring_forward(
+    plan: Planner, rows: Iterable[tuple[str, str, Memory]], today: date, exam: Exam
+) -> dict[str, Memory]:
+    """The cards (uid, deck, memory) an exam just set moves earlier: review cards it covers
+    that are due on or after exam day with exam-day retrievability below target. Each goes
+    to a day of its window as an answer's due would (:meth:`Planner.pick_in`), narrowest
+    window first so the cards with the least choice find room; ``plan.loads`` follows each
+    move. A card with no room keeps its due (:func:`shortfall` reports it)."""
+    spans = []
+    for uid, deck, memory in rows:
+        if not exam.covers(deck) or memory.state != State.Review or memory.due is None:
+            continue
+        r = on_exam_day(plan.sched, memory, exam.day)
+        if plan.sched.day(memory.due) >= exam.day and r is not None and r < exam.target:
+            span = window(plan.sched, memory, today, exam)
+            if span is not None:
+                spans.append((span[1] - span[0], uid, memory, span))
+    moves: dict[str, Memory] = {}
+    for _, uid, memory, span in sorted(spans, key=lambda item: (item[0], item[1])):
+        offset = plan.pick_in(span, today, exam)
+        if offset is None or memory.due is None or memory.last_review is None:
+            continue
+        day = today + timedelta(days=offset)
+        plan.loads[plan.sched.day(memory.due)] -= 1
+        plan.loads[day] += 1
+        interval = (day - plan.sched.day(memory.last_review)).days
+        moves[uid] = replace(memory, due=plan.sched.day_start(day), interval=interval)
+    return moves
 
 
 def planner(col: Collection, sched: Scheduler, now: datetime) -> Planner:
