@@ -9,6 +9,8 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from recall.errors import RecallError
@@ -107,3 +109,22 @@ def discard(directory: Path, token: str) -> None:
     for tmp in directory.glob(f".*.{token}.tmp"):
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block is over (then arrive as usual), so creating
+    a temporary file and noting its name, or removing it, is never cut in half: a signal in
+    the middle would leave a file nobody knows to remove."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # no POSIX masks, or not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

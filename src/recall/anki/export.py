@@ -41,7 +41,7 @@ import genanki
 from recall.anki.notes import CLOZE_MODEL, anki_tags, fields_of
 from recall.bulk import no_gc_pauses
 from recall.cards import Card
-from recall.fsio import default_mode, temp_prefix
+from recall.fsio import default_mode, signals_held, temp_prefix
 from recall.memory import Memory, State
 from recall.store import memory_from_tuple
 from recall.text import stable_hash
@@ -223,8 +223,9 @@ def _build(decks: Sequence[ExportDeck], crt: int, progress: Callable[[int], obje
 def write(package: _Package, path: Path, now: datetime) -> None:
     """Write the package atomically: genanki writes a temporary file beside ``path``, which is
     fsynced and renamed, so a reader (or a crash) never sees half a package."""
-    fd, name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    with signals_held():
+        fd, name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=".tmp", dir=path.parent)
+        os.close(fd)
     tmp = Path(name)
     try:
         with no_gc_pauses(), _scratch_beside(tmp):
@@ -234,7 +235,8 @@ def write(package: _Package, path: Path, now: datetime) -> None:
         tmp.chmod(default_mode())
         tmp.replace(path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with signals_held():
+            tmp.unlink(missing_ok=True)
         raise
 
 
@@ -243,13 +245,15 @@ def _scratch_beside(tmp: Path) -> Iterator[None]:
     """genanki builds the package's database with a bare ``mkstemp()`` in $TMPDIR and never
     removes it (an uncompressed copy of every export, left behind). Its scratch goes into a
     folder beside the package instead, removed on every way out."""
-    folder = Path(tempfile.mkdtemp(prefix=temp_prefix(tmp), dir=tmp.parent))
+    with signals_held():
+        folder = Path(tempfile.mkdtemp(prefix=temp_prefix(tmp), dir=tmp.parent))
     before, tempfile.tempdir = tempfile.tempdir, str(folder)
     try:
         yield
     finally:
         tempfile.tempdir = before
-        shutil.rmtree(folder, ignore_errors=True)
+        with signals_held():  # a signal now would stop the removal half-way
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @lru_cache(maxsize=4096)
