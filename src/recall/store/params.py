@@ -122,6 +122,11 @@ class ParamStore(Base):
         is overwritten. The change is dated no earlier than the last answer in the log, so
         every answer counts as given before it, as the log replay expects.
         """
+        # The basis in column order, made before the lock is taken: on a lifetime's cards
+        # this is seconds that answers in other sessions would otherwise wait through.
+        basis_values = (
+            {uid: memory_values(m) for uid, m in basis.items()} if basis is not None else None
+        )
         with self._write():
             stamp = self._change_stamp(now)
             set_id, stack = self._push_parameters(parameters, stamp, fit, revert)
@@ -137,8 +142,8 @@ class ParamStore(Base):
             config.upsert({"key": "parameter_stack", "value": json.dumps(stack)}, pk="key")
             rows = self.conn.execute(f"select uid, {', '.join(MEMORY_NAMES)} from cards")
             before = {uid: tuple(rest) for uid, *rest in rows}
-            if basis is not None and recompute is not None:
-                memories = _brought_up_to_date(memories, basis, before, recompute)
+            if basis_values is not None and recompute is not None:
+                memories = _brought_up_to_date(memories, basis_values, before, recompute)
             self._write_reschedules(int(change), stamp, memories, before)  # type: ignore[arg-type]
         self._settings = None
         return int(change)  # type: ignore[arg-type]
@@ -218,7 +223,7 @@ class ParamStore(Base):
 
 def _brought_up_to_date(
     memories: dict[str, Memory],
-    basis: dict[str, Memory],
+    basis: dict[str, tuple[Any, ...]],
     stored: dict[str, tuple[Any, ...]],
     recompute: Callable[[Set[str]], dict[str, Memory]],
 ) -> dict[str, Memory]:
@@ -229,8 +234,7 @@ def _brought_up_to_date(
     changed = {
         uid
         for uid, values in stored.items()
-        if (uid in basis and memory_values(basis[uid]) != values)
-        or (uid not in basis and values[0] != new)
+        if (uid in basis and basis[uid] != values) or (uid not in basis and values[0] != new)
     }
     if not changed:
         return memories
