@@ -37,8 +37,11 @@ def optimize(
     reschedules every card from its log, in one transaction; --revert goes back to the
     version before. This does not suggest a desired retention.
     """
+    from dataclasses import replace
+
     from recall.bulk import no_gc_pauses
     from recall.settings import DEFAULT_PARAMETERS
+    from recall.study import optimize as opt
     from recall.study.schedule import Scheduler
 
     col = open_collection(db_path)
@@ -56,9 +59,14 @@ def optimize(
             else DEFAULT_PARAMETERS
         )
         with no_gc_pauses():
-            memories = _reverted(col, sched, parameters, change)
+            memories, basis = _reverted(col, sched, parameters, change)
         backup_now(col, "before-optimize")
-        col.change_parameters(parameters, memories, now, revert=True)
+        old = Scheduler(replace(col.settings(), parameters=parameters))
+        recompute = opt.recomputer(col, old, parameters)
+        with no_gc_pauses():
+            col.change_parameters(
+                parameters, memories, now, revert=True, basis=basis, recompute=recompute
+            )
         name = f"parameter set {previous}" if previous is not None else "the default parameters"
         echo(f"reverted to {name}; {len(memories)} cards rescheduled")
         return
@@ -73,9 +81,14 @@ def _fit_and_apply(
     from recall.study import optimize as opt
     from recall.study.schedule import Scheduler
 
-    # The whole log, read once for the fit and the reschedule (seconds on a lifetime's log).
-    history = col.review_history() if deck is None else None
-    found = opt.fit(col, sched, deck, history)
+    # The whole log, read once for the fit and the reschedule (seconds on a lifetime's log),
+    # with the memories it gives: a session answering meanwhile is caught up on at the write.
+    history = current = None
+    if deck is None or apply_:
+        with col.snapshot():
+            history = col.review_history()
+            current = col.studied_memories() if apply_ else None
+    found = opt.fit(col, sched, deck, history if deck is None else None)
     if as_json:
         echo_json(found.to_json())
     else:
@@ -97,28 +110,35 @@ def _fit_and_apply(
     from dataclasses import replace
 
     fitted = Scheduler(replace(col.settings(), parameters=found.parameters))
-    memories = opt.rescheduled(col, fitted, found.parameters, history)
+    memories = opt.rescheduled(col, fitted, found.parameters, history, current)
     backup_now(col, "before-optimize")
-    change = col.change_parameters(found.parameters, memories, now, fit=found.to_json())
+    recompute = opt.recomputer(col, fitted, found.parameters)
+    change = col.change_parameters(
+        found.parameters, memories, now, fit=found.to_json(), basis=current, recompute=recompute
+    )
     if not as_json:
         echo(f"applied as parameter change {change}; {len(memories)} cards rescheduled")
 
 
 def _reverted(col: Any, sched: Any, parameters: tuple[float, ...], change: int) -> Any:
     """Each card as it was before ``change``, exactly, if it was not answered since;
-    otherwise recomputed from its log with ``parameters``."""
+    otherwise recomputed from its log with ``parameters``; and the memories all that was
+    computed from (read in one snapshot with the log)."""
     from dataclasses import replace
 
     from recall.study import optimize as opt
     from recall.study.schedule import Scheduler
 
-    before = col.reschedules_of(change)
-    since = col.answered_since(col.change_at(change))
+    with col.snapshot():
+        before = col.reschedules_of(change)
+        since = col.answered_since(col.change_at(change))
+        current = col.studied_memories()
+        history = col.review_history() if since else None
     old = Scheduler(replace(col.settings(), parameters=parameters))
-    recomputed = opt.rescheduled(col, old, parameters) if since else {}
+    recomputed = opt.rescheduled(col, old, parameters, history, current) if since else {}
     out = {uid: m for uid, m in before.items() if uid not in since}
     out.update({uid: m for uid, m in recomputed.items() if uid in since})
-    return out
+    return out, current
 
 
 @cli.command()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -94,18 +95,33 @@ class LogStore(CardStore):
             return int(cursor.lastrowid or 0)
 
     def undo(self, review_id: int) -> Row:
-        """Take back one answer: delete its log row and restore the card exactly as before."""
-        rows = list(self._query("select * from reviews where id = ?", [review_id]))
-        if not rows:
-            raise RecallError("nothing to undo")
-        log = rows[0]
-        later = self.conn.execute(
-            "select count(*) from reviews where id > ? and card = ?", [review_id, log["card"]]
-        ).fetchone()[0]
-        if later:
-            raise RecallError("that card was answered again since; undo the later answer first")
-        before = {name: log[f"{name}_before"] for name, _ in MEMORY_COLUMNS}
+        """Take back one answer: delete its log row and restore the card exactly as before.
+
+        Refused when the card was answered again since, or rescheduled since (``recall
+        optimize --apply`` or ``--revert``, or a forget): the memory before the answer would
+        then undo the reschedule too, and the log could no longer explain the card. Read and
+        written under the write lock, so nothing can slip in between the checks and the write.
+        """
         with self._write():
+            rows = list(self._query("select * from reviews where id = ?", [review_id]))
+            if not rows:
+                raise RecallError("nothing to undo")
+            log = rows[0]
+            later = self.conn.execute(
+                "select count(*) from reviews where id > ? and card = ?", [review_id, log["card"]]
+            ).fetchone()[0]
+            if later:
+                raise RecallError("that card was answered again since; undo the later answer first")
+            rescheduled = self.conn.execute(
+                "select count(*) from reschedules where card = ? and at >= ?",
+                [log["card"], log["reviewed_at"]],
+            ).fetchone()[0]
+            if rescheduled:
+                raise RecallError(
+                    "cannot undo: recall optimize (or a forget) rescheduled this card after "
+                    "that answer"
+                )
+            before = {name: log[f"{name}_before"] for name, _ in MEMORY_COLUMNS}
             self.db.table("cards").update(log["card"], before)
             self.db.execute("delete from reviews where id = ?", [review_id])
         return self.card(log["card"])
@@ -151,13 +167,18 @@ class LogStore(CardStore):
             out.setdefault(card, []).append(tuple(rest))
         return out
 
+    def studied_memories(self) -> dict[str, Memory]:
+        """Every studied card's memory, by uid: what a reschedule starts from."""
+        return {row.uid: row.memory for row in self.studied_cards()}
+
     def review_history(
-        self, deck: str | None = None
+        self, deck: str | None = None, cards: Iterable[str] | None = None
     ) -> dict[str, list[tuple[float, int, int | None]]]:
         """Every card's answers, oldest first, as (UNIX time, rating, learner day): the
         optimizer's input. The day is the one the row recorded when it was answered (a
         proleptic ordinal; None on a row that recorded none), so a later change of day start
-        or zone does not move past reviews."""
+        or zone does not move past reviews. ``cards`` reads only those cards' answers (one
+        pass over the log, however many they are)."""
         sql = """select r.card, (julianday(r.reviewed_at) - 2440587.5) * 86400, r.rating,
                         cast(julianday(r.day) - 1721424.5 as integer)
                  from reviews r"""
@@ -165,6 +186,10 @@ class LogStore(CardStore):
         if deck:
             sql += " join cards c on c.uid = r.card where c.deck = ?"
             params.append(deck)
+        if cards is not None:
+            sql += " and" if deck else " where"
+            sql += " r.card in (select value from json_each(?))"
+            params.append(json.dumps(sorted(cards)))
         out: dict[str, list[tuple[float, int, int | None]]] = {}
         for card, at, rating, day in self.conn.execute(sql + " order by r.id", params):
             out.setdefault(card, []).append((at, rating, day))

@@ -16,6 +16,7 @@ held-out reviews worse than the defaults are not applied.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Set
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -140,8 +141,13 @@ def rescheduled(
     sched: Scheduler,
     parameters: tuple[float, ...],
     history: dict[str, list[tuple[float, int, int | None]]] | None = None,
+    current: dict[str, Memory] | None = None,
 ) -> dict[str, Memory]:
     """Every studied card's memory recomputed from its log with ``parameters``.
+
+    ``current`` is the cards' memories read with ``history`` (in one
+    :meth:`Collection.snapshot`), when the caller has them: they must be the memories that
+    log gives, or a card answered in between would be rescheduled from half its log.
 
     Stability and difficulty come from replaying the card's whole history through Anki's
     engine (``memory_state_batch``, in Rust: a lifetime's log in seconds); state, step, reps,
@@ -153,9 +159,10 @@ def rescheduled(
     import fsrs_rs_python as engine
 
     settings = sched.settings
-    if history is None:
-        history = col.review_history()
-    current = {row.uid: row.memory for row in col.studied_cards()}
+    if history is None or current is None:
+        with col.snapshot():
+            history = col.review_history() if history is None else history
+            current = col.studied_memories() if current is None else current
     uids = [uid for uid in current if uid in history]
     items = [engine.FSRSItem(_reviews(history[uid], sched)[0]) for uid in uids]
     model = engine.FSRS(list(parameters))
@@ -181,3 +188,18 @@ def rescheduled(
             memory = replace(memory, due=due, interval=days)
         out[uid] = memory
     return out
+
+
+def recomputer(
+    col: Collection, sched: Scheduler, parameters: tuple[float, ...]
+) -> Callable[[Set[str]], dict[str, Memory]]:
+    """What :meth:`Collection.change_parameters` calls, under the write lock, for the cards
+    answered or undone since their reschedule was computed: those cards recomputed from
+    their logs as they stand now (one pass over the log for all of them)."""
+
+    def recompute(uids: Set[str]) -> dict[str, Memory]:
+        history = col.review_history(cards=uids)
+        current = {uid: col.card(uid).memory for uid in uids}
+        return rescheduled(col, sched, parameters, history, current)
+
+    return recompute

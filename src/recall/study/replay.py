@@ -26,6 +26,7 @@ from typing import Any
 from recall.memory import Memory, Rating, State
 from recall.settings import with_preset
 from recall.store import Collection, memory_from, parse_ts
+from recall.store.params import Reschedule
 from recall.store.rows import STAMP_NAMES
 from recall.study.schedule import Scheduler, from_stamp
 
@@ -88,17 +89,19 @@ class Schedulers:
 def replay_log(
     sched: Scheduler | Schedulers,
     rows: list[dict[str, Any]],
-    reschedules: Sequence[tuple[str, Memory]] = (),
+    reschedules: Sequence[Reschedule] = (),
 ) -> tuple[Memory, str | None]:
     """The memory a card's log rows (and reschedules) give, and the first break if any."""
     schedulers = sched if isinstance(sched, Schedulers) else Schedulers(sched)
     memory = Memory()
     pending = list(reschedules)
-    last = pending[-1][0] if pending else None
+    last = pending[-1].at if pending else None
     for i, row in enumerate(rows):
         # At one instant, an answer counts as given before a reschedule.
-        while pending and pending[0][0] < row["reviewed_at"]:
-            memory = pending.pop(0)[1]
+        while pending and pending[0].at < row["reviewed_at"]:
+            memory, broken = _rescheduled(memory, pending.pop(0), bool(i))
+            if broken:
+                return memory, broken
         before = memory_from(row, "_before")
         if i and compare(before, memory) is not None:
             return memory, f"log row {row['id']} does not start where the previous row ended"
@@ -111,9 +114,27 @@ def replay_log(
         recorded_due = parse_ts(row["due_after"])
         if recorded_due is not None:
             memory = replace(memory, due=recorded_due, interval=row.get("interval_after"))
-    for _, after in pending:
-        memory = after
+    for change in pending:
+        memory, broken = _rescheduled(memory, change, bool(rows))
+        if broken:
+            return memory, broken
     return memory, None
+
+
+def _rescheduled(memory: Memory, change: Reschedule, answered: bool) -> tuple[Memory, str | None]:
+    """The memory after a reschedule, or why the reschedule does not follow from the log.
+
+    It must start from the memory the answers before it gave, and a change of parameters
+    must keep what the parameters do not decide (state, step, counts, last review): one
+    that does not was computed before an answer and written after it, overwriting it."""
+    problem = f"the reschedule at {change.at} "
+    if answered and compare(change.before, memory) is not None:
+        return memory, problem + "does not start where the log had got to"
+    if change.kind != "forget":
+        for name in ("state", "step", "reps", "lapses", "last_review"):
+            if getattr(change.before, name) != getattr(change.after, name):
+                return memory, problem + f"changed {name}, which parameters do not decide"
+    return change.after, None
 
 
 def verify(col: Collection) -> Verification:

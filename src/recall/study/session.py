@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from recall.errors import RecallError
 from recall.memory import Memory, Rating, State
+from recall.settings import DEFAULT_PARAMETERS
 from recall.store import Collection, Entry, Row, parse_ts
 from recall.study import balance, fuzz
 from recall.study.exam import planner
@@ -348,11 +349,22 @@ class Session:
         self, row: Row, memory: Memory, rating: Rating, now: datetime
     ) -> tuple[Memory, int]:
         """The memory after this answer, and the days since the last review (Anki's count)."""
+        self._follow_parameters()
         sched, exam = self.presets.sched(row.deck), self.exams.rule(row.deck)
         elapsed = sched.elapsed_days(memory.last_review, now) if memory.last_review else 0
         seed = self._seed(row.uid, memory)
         lb = self._balancer(row.deck, row.sibling_key, seed, now)
         return sched.answer(memory, rating, now, seed=seed, balance=lb, exam=exam), elapsed
+
+    def _follow_parameters(self) -> None:
+        """Schedule with the parameters in force now. Called inside the answer's transaction:
+        a ``recall optimize --apply`` that committed while this session was open changed
+        them, and the log replay schedules every later answer with the new ones."""
+        stored = self.col.parameters_in_force() or DEFAULT_PARAMETERS
+        if stored != self.sched.settings.parameters:
+            self.sched = Scheduler(replace(self.sched.settings, parameters=stored))
+            self.presets = Presets.of(self.col, self.sched)  # presets without their own follow
+            self._loads = {}
 
     def last_action(self) -> str | None:
         """What :meth:`undo` would take back: "answer", "suspend", "bury", or None."""
@@ -367,8 +379,10 @@ class Session:
             return self._unflag(self.flagged.pop())
         if not self.answered:
             return None
-        last = self.answered.pop()
-        row = self.col.undo(last.review_id)
+        # A refused undo (answered again, or rescheduled by recall optimize since) raises
+        # before the answer leaves this session's list: the screen says why, nothing changed.
+        row = self.col.undo(self.answered[-1].review_id)
+        self.answered.pop()
         self._forget_learning()
         self._loads = {}  # read the loads again (Anki takes the card out of its balancer)
         entry = Entry(row.uid, row.deck, row.fact, row.position, row.rowid)

@@ -22,6 +22,7 @@ from typing import TextIO
 import click
 
 from recall.cards import CLOZE, LETTERS
+from recall.errors import RecallError
 from recall.memory import Rating, State
 from recall.store import Row
 from recall.study.schedule import format_interval
@@ -120,7 +121,11 @@ def _message(session: Session, outcome: str, row: Row) -> str:
     if outcome != "undo":
         return ""
     what = session.last_action()
-    undone = session.undo()
+    try:
+        undone = session.undo()
+    except RecallError as exc:  # answered again, or rescheduled by recall optimize, since
+        said = str(exc)
+        return f"{said[:1].upper()}{said[1:]}."
     if undone is None or what is None:
         return "Nothing to undo."
     return _UNDONE[what].format(front=_short(printable(undone).front))
