@@ -35,6 +35,10 @@ _LEARNING = (State.Learning, State.Relearning)
 AHEAD_MAX = 100_000
 
 
+class _ParametersMoved(Exception):
+    """An optimize changed the parameters after the answer's preset version was taken."""
+
+
 class AnsweredElsewhere(RecallError):
     """The card changed (another session answered it) between being shown and answered."""
 
@@ -318,17 +322,26 @@ class Session:
             after.append(result[0])
             return result
 
-        sched = self.presets.sched(row.deck)
-        stamp = log_stamp(sched, now)
-        version = self.col.preset_version(*self.presets.values(row.deck))
-        try:
-            review_id = self.col.answer(
-                row.uid, schedule, rating, now, duration, row.rowid, stamp, version
-            )
-        except AnsweredElsewhere:
-            self._forget_learning()
-            self._drop(row)
-            raise
+        for attempt in range(3):
+            # The preset version a row records carries the FSRS parameters: it is taken with
+            # the parameters in force, and taken again if an optimize changed them between
+            # here and the answer's transaction (which then rolls back and is tried again).
+            self._follow_parameters()
+            sched = self.presets.sched(row.deck)
+            stamp = log_stamp(sched, now)
+            version = self.col.preset_version(*self.presets.values(row.deck))
+            try:
+                review_id = self.col.answer(
+                    row.uid, schedule, rating, now, duration, row.rowid, stamp, version
+                )
+                break
+            except _ParametersMoved:
+                if attempt == 2:
+                    raise RecallError("the FSRS parameters keep changing; answer again") from None
+            except AnsweredElsewhere:
+                self._forget_learning()
+                self._drop(row)
+                raise
         self._unfolded += 1
         self.exams.placed(after[0])
         if row.memory.state in _LEARNING or after[0].state in _LEARNING:
@@ -349,15 +362,17 @@ class Session:
         self, row: Row, memory: Memory, rating: Rating, now: datetime
     ) -> tuple[Memory, int]:
         """The memory after this answer, and the days since the last review (Anki's count)."""
-        self._follow_parameters()
+        if self._follow_parameters():
+            raise _ParametersMoved
         sched, exam = self.presets.sched(row.deck), self.exams.rule(row.deck)
         elapsed = sched.elapsed_days(memory.last_review, now) if memory.last_review else 0
         seed = self._seed(row.uid, memory)
         lb = self._balancer(row.deck, row.sibling_key, seed, now)
         return sched.answer(memory, rating, now, seed=seed, balance=lb, exam=exam), elapsed
 
-    def _follow_parameters(self) -> None:
-        """Schedule with the parameters in force now. Called inside the answer's transaction:
+    def _follow_parameters(self) -> bool:
+        """Schedule with the parameters in force now (True if they changed). Called before and
+        inside the answer's transaction:
         a ``recall optimize --apply`` that committed while this session was open changed
         them, and the log replay schedules every later answer with the new ones."""
         stored = self.col.parameters_in_force() or DEFAULT_PARAMETERS
@@ -365,6 +380,8 @@ class Session:
             self.sched = Scheduler(replace(self.sched.settings, parameters=stored))
             self.presets = Presets.of(self.col, self.sched)  # presets without their own follow
             self._loads = {}
+            return True
+        return False
 
     def last_action(self) -> str | None:
         """What :meth:`undo` would take back: "answer", "suspend", "bury", or None."""
