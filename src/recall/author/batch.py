@@ -108,7 +108,10 @@ def plan_all(
     if len(sources) >= PARALLEL_FROM and jobs > 1:
         token = secrets.token_hex(6) if stage else ""
         chunk = max(1, len(sources) // (jobs * 8))
-        init = (sheet_paths, os.getpid())
+        import multiprocessing
+
+        stop = multiprocessing.Event()
+        init = (sheet_paths, os.getpid(), stop)
         pool = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=init)
         try:
             results: Iterator[Plan] = pool.map(
@@ -122,7 +125,7 @@ def plan_all(
             pool.shutdown()
             _check_unique(plans)
         except BaseException:
-            _stop(pool)  # before discarding: a worker still running would stage another file
+            _stop(pool, stop)  # before discarding: a running worker would stage another file
             if token:
                 discard(out_dir, token)
             raise
@@ -278,25 +281,22 @@ def summarise(
 
 
 _WORKER_SHEETS: Sheets | None = None
+_WORKER_STOP: Any = None  # a multiprocessing.Event: set when the parent stops the batch
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """End the pool now: queued lessons cancelled, running workers terminated and reaped
-    (a plain shutdown would wait for every lesson already handed to the pool)."""
-    import multiprocessing
-
-    children = multiprocessing.active_children()
-    for child in children:
-        child.terminate()
-    # The pool's own thread sees its workers gone and winds down; waiting for it here
-    # leaves nothing for the interpreter's exit to trip over.
+def _stop(pool: ProcessPoolExecutor, stop: Any) -> None:
+    """End the pool soon and cleanly: queued lessons are cancelled, and a worker skips the
+    rest of the lessons in hand once ``stop`` is set (each finishes at most the lesson it is
+    on). Workers are never terminated: one killed while writing its result into the pool's
+    pipe leaves half a message there, and the pool's thread then waits for the rest forever.
+    """
+    stop.set()
     pool.shutdown(wait=True, cancel_futures=True)
-    for child in children:
-        child.join()
 
 
-def _init_worker(sheet_paths: list[Path], parent: int) -> None:
-    global _WORKER_SHEETS  # one load per worker process, not one per lesson
+def _init_worker(sheet_paths: list[Path], parent: int, stop: Any) -> None:
+    global _WORKER_SHEETS, _WORKER_STOP  # one load per worker process, not one per lesson
+    _WORKER_STOP = stop
     _die_with_parent(parent)
     _WORKER_SHEETS = load_sheets(sheet_paths)
 
@@ -322,4 +322,8 @@ def _die_with_parent(parent: int) -> None:
 
 def _plan_in_worker(source: Source, out_dir: Path, now: datetime, token: str) -> Plan:
     assert _WORKER_SHEETS is not None
+    if _WORKER_STOP is not None and _WORKER_STOP.is_set():
+        raise RecallError(
+            "stopped: another lesson failed or recall was interrupted", source.display
+        )
     return plan_one(source, _WORKER_SHEETS, out_dir, now, token)
