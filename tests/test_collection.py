@@ -15,9 +15,10 @@ from recall.deckfile import Deck, read_deck
 from recall.errors import RecallError
 from recall.memory import Memory, Rating, State
 from recall.store import Collection, ts
+from recall.study.queue import build_queue
 from recall.study.replay import verify
 from recall.study.schedule import Scheduler
-from recall.study.session import FOLD_EVERY, Session, build_queue
+from recall.study.session import FOLD_EVERY, Session
 from tests.conftest import ROOT, SHIPPED_CARDS
 
 SHIPPED_DECK = ROOT / "decks" / "india-us-critical-minerals-diplomacy-supply-chain-resilience.toml"

@@ -16,9 +16,10 @@ import time_machine
 from recall.memory import Rating, State
 from recall.settings import DEFAULT_PARAMETERS
 from recall.store import Collection
+from recall.study.queue import build_queue
 from recall.study.replay import verify
 from recall.study.schedule import Scheduler
-from recall.study.session import Session, build_queue
+from recall.study.session import Session
 from tests.conftest import run
 from tests.test_collection import small_deck
 

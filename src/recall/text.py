@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from datetime import timedelta
 from functools import lru_cache
 
 # Function words: a cloze never deletes only these, and an answer made only of them is empty.
@@ -189,3 +190,20 @@ def json_safe(text: str) -> str:
     escapes the C0 controls; the others may appear only inside strings, where an escape
     means the same character.)"""
     return _UNSAFE.sub(lambda m: "".join(f"\\u{ord(c):04x}" for c in m.group()), text)
+
+
+def format_interval(delta: timedelta) -> str:
+    """``0:10:00`` → ``10m``; ``3 days`` → ``3d``; long ones in months and years."""
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return "<1m"
+    if seconds < 3600:
+        return f"{round(seconds / 60)}m"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
+    return f"{days / 365:.1f}y".replace(".0y", "y")

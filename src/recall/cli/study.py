@@ -63,8 +63,9 @@ def review(
 @db_option
 def due(deck_name: str | None, as_json: bool, db_path: Path | None) -> None:
     """What is due today, per deck: new, learning and review cards."""
-    from recall.study.schedule import Scheduler, format_interval
+    from recall.study.schedule import Scheduler
     from recall.study.stats import due as due_today
+    from recall.text import format_interval
 
     col = open_collection(db_path)
     deck = col.find_deck(deck_name) if deck_name else None

@@ -438,20 +438,3 @@ def _offset(local: datetime) -> int:
 def with_due(memory: Memory, due: datetime) -> Memory:
     """The same memory with a recorded due instant (a fuzzed due comes from the log)."""
     return replace(memory, due=due)
-
-
-def format_interval(delta: timedelta) -> str:
-    """``0:10:00`` → ``10m``; ``3 days`` → ``3d``; long ones in months and years."""
-    seconds = delta.total_seconds()
-    if seconds < 60:
-        return "<1m"
-    if seconds < 3600:
-        return f"{round(seconds / 60)}m"
-    if seconds < 86400:
-        return f"{round(seconds / 3600)}h"
-    days = seconds / 86400
-    if days < 30:
-        return f"{round(days)}d"
-    if days < 365:
-        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
-    return f"{days / 365:.1f}y".replace(".0y", "y")

@@ -13,8 +13,8 @@ from typing import Any
 
 from recall.memory import State
 from recall.store import Collection
+from recall.study.queue import Queue, build_queue
 from recall.study.schedule import Scheduler
-from recall.study.session import Queue, build_queue
 
 STATE_NAMES = {
     State.New: "new",

@@ -25,8 +25,8 @@ from recall.cards import CLOZE, LETTERS
 from recall.errors import RecallError
 from recall.memory import Rating, State
 from recall.store import Row
-from recall.study.schedule import format_interval
 from recall.study.session import AnsweredElsewhere, Session
+from recall.text import format_interval
 
 RATING_NAMES = {
     Rating.Again: "Again",

@@ -23,8 +23,9 @@ from markupsafe import Markup, escape
 from recall.cards import CLOZE, LETTERS
 from recall.memory import Rating
 from recall.store import Collection, Row, ts
-from recall.study.schedule import Scheduler, format_interval
+from recall.study.schedule import Scheduler
 from recall.study.session import Session
+from recall.text import format_interval
 
 RATING_NAMES = {r: r.name for r in Rating}
 
